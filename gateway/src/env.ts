@@ -1,0 +1,32 @@
+import { fileURLToPath } from "node:url";
+import { commonEnvShape, envFields } from "@pokewatch/kit";
+import { z } from "zod";
+
+export const DEFAULT_SUPERGRAPH_PATH = fileURLToPath(new URL("../../schema/supergraph.graphql", import.meta.url));
+
+const optionalUrl = envFields.url(["http:", "https:"]).optional();
+
+export const gatewayEnvSchema = z.object({
+  ...commonEnvShape,
+  GATEWAY_PORT: envFields.port(4000),
+  SUBGRAPH_SECRET: envFields.secret(),
+  /** The composed supergraph this gateway serves. */
+  SUPERGRAPH_PATH: z.string().min(1).default(DEFAULT_SUPERGRAPH_PATH),
+  /** Override one subgraph's routing URL from the supergraph, e.g. when it runs elsewhere. */
+  PRICING_URL: optionalUrl,
+  KEYS_URL: optionalUrl,
+  PIPELINE_URL: optionalUrl,
+  /** Comma-separated origins allowed by CORS, or `*`. Empty: no cross-origin browser calls. */
+  CORS_ORIGINS: z.string().default("*"),
+  MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576),
+});
+
+export type GatewayEnv = z.infer<typeof gatewayEnvSchema>;
+
+/** Subgraph URL overrides from the environment, by subgraph name. */
+export function subgraphUrlOverrides(
+  env: Pick<GatewayEnv, "PRICING_URL" | "KEYS_URL" | "PIPELINE_URL">,
+): Record<string, string> {
+  const entries = Object.entries({ pricing: env.PRICING_URL, keys: env.KEYS_URL, pipeline: env.PIPELINE_URL });
+  return Object.fromEntries(entries.filter((entry): entry is [string, string] => entry[1] !== undefined));
+}

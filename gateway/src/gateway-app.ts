@@ -1,0 +1,80 @@
+import { ApolloGateway } from "@apollo/gateway";
+import { ApolloServer } from "@apollo/server";
+import { fastifyApolloDrainPlugin, fastifyApolloHandler } from "@as-integrations/fastify";
+import cors from "@fastify/cors";
+import { createErrorMasker, createHttpApp, registerHealthRoutes, type Logger } from "@pokewatch/kit";
+import { createGatewayContext, type GatewayContext } from "./context.js";
+import { landingPagePlugin } from "./plugins/landing-page.js";
+import { SignedDataSource } from "./signed-data-source.js";
+
+export interface CreateGatewayAppOptions {
+  supergraphSdl: string;
+  secret: string;
+  logger: Logger;
+  /** Replaces the routing URL the supergraph gives a subgraph, by subgraph name. */
+  subgraphUrls?: Record<string, string>;
+  /** CORS_ORIGINS: `*` or a comma-separated list. @default "*" */
+  corsOrigins?: string;
+  maxBodyBytes?: number;
+  /** @default "development" */
+  nodeEnv?: string;
+}
+
+function corsOrigin(setting: string): boolean | string[] {
+  if (setting.trim() === "*") return true;
+  const origins = setting
+    .split(",")
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+  return origins.length ? origins : false;
+}
+
+/** The public edge: Apollo Gateway over the static supergraph, served by Apollo Server on Fastify. */
+export async function createGatewayApp(options: CreateGatewayAppOptions) {
+  const { supergraphSdl, secret, logger, subgraphUrls = {}, nodeEnv = "development" } = options;
+  const app = createHttpApp({ logger, ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}) });
+  await app.register(cors, { origin: corsOrigin(options.corsOrigins ?? "*"), exposedHeaders: ["x-request-id"] });
+
+  const subgraphHealth: Record<string, string> = {};
+  const gateway = new ApolloGateway({
+    supergraphSdl,
+    logger,
+    buildService: ({ name, url }) => {
+      const target = subgraphUrls[name] ?? url;
+      if (!target) throw new Error(`supergraph gives no URL for subgraph ${name}`);
+      subgraphHealth[name] = new URL("/health", target).toString();
+      return new SignedDataSource(target, secret);
+    },
+  });
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway,
+    formatError: createErrorMasker(logger, "gateway"),
+    includeStacktraceInErrorResponses: false,
+    introspection: true,
+    plugins: [fastifyApolloDrainPlugin(app), landingPagePlugin(nodeEnv)],
+  });
+  await apollo.start();
+  app.addHook("onClose", async () => apollo.stop());
+
+  const handler = fastifyApolloHandler(apollo, { context: (request) => createGatewayContext(request) });
+  app.route({ method: ["GET", "POST"], url: "/", handler });
+  app.route({ method: ["GET", "POST"], url: "/graphql", handler });
+
+  registerHealthRoutes(
+    app,
+    "gateway",
+    Object.fromEntries(
+      Object.entries(subgraphHealth).map(([name, url]) => [
+        name,
+        {
+          critical: false,
+          check: async () => {
+            const response = await fetch(url, { signal: AbortSignal.timeout(1_500) });
+            if (!response.ok) throw new Error(`HTTP ${response.status}`);
+          },
+        },
+      ]),
+    ),
+  );
+  return app;
+}

@@ -1,0 +1,61 @@
+import pg from "pg";
+import { NUMERIC_TYPE_IDS, type Database, type Queryable } from "./database.js";
+
+export interface PostgresDatabaseOptions {
+  url: string;
+  /** Schema to put first on the search path; tests use one per file to stay isolated. */
+  schema?: string;
+  /** @default 10 */
+  maxConnections?: number;
+}
+
+const typeParsers = {
+  getTypeParser(oid: number, format?: "text" | "binary") {
+    if (oid === NUMERIC_TYPE_IDS.INT8 || oid === NUMERIC_TYPE_IDS.NUMERIC) return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format);
+  },
+} as pg.CustomTypesConfig;
+
+function asQueryable(client: pg.Pool | pg.PoolClient): Queryable {
+  return {
+    async query<Row>(sql: string, params: unknown[] = []) {
+      const result = await client.query(sql, params);
+      return result.rows as Row[];
+    },
+    async exec(sql: string) {
+      await client.query(sql);
+    },
+  };
+}
+
+export function createPostgresDatabase({ url, schema, maxConnections = 10 }: PostgresDatabaseOptions): Database {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: maxConnections,
+    types: typeParsers,
+    ...(schema ? { options: `-c search_path=${schema},public` } : {}),
+  });
+  // An idle client that loses its server emits here; without a listener the process would crash.
+  pool.on("error", () => undefined);
+  const root = asQueryable(pool);
+  return {
+    kind: "postgres",
+    query: root.query,
+    exec: root.exec,
+    async transaction(work) {
+      const client = await pool.connect();
+      try {
+        await client.query("BEGIN");
+        const result = await work(asQueryable(client));
+        await client.query("COMMIT");
+        return result;
+      } catch (error) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}

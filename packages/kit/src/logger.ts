@@ -1,0 +1,51 @@
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from "pino";
+
+export type { Logger } from "pino";
+
+/**
+ * Paths that can carry a secret. pino replaces them before a line is written, so an API key, the
+ * subgraph signature or a connection password never reaches a log sink.
+ */
+export const REDACTED_PATHS = [
+  "secret",
+  "*.secret",
+  "apiKey",
+  "*.apiKey",
+  "password",
+  "*.password",
+  "token",
+  "*.token",
+  "authorization",
+  "headers.authorization",
+  'headers["x-api-key"]',
+  'headers["x-pokewatch-signature"]',
+  "req.headers.authorization",
+  'req.headers["x-api-key"]',
+  'req.headers["x-pokewatch-signature"]',
+  "req.headers.cookie",
+  "request.headers.authorization",
+  'request.headers["x-api-key"]',
+  "env.SUBGRAPH_SECRET",
+  "env.POKEWATCH_ADMIN_KEY",
+  "env.DATABASE_URL",
+  "env.REDIS_URL",
+];
+
+export interface CreateLoggerOptions {
+  /** Service name, written on every line as `service`. */
+  name: string;
+  /** @default "info" */
+  level?: LoggerOptions["level"];
+  /** Where lines go. @default stdout */
+  destination?: DestinationStream;
+}
+
+export function createLogger({ name, level = "info", destination }: CreateLoggerOptions): Logger {
+  const options: LoggerOptions = {
+    level,
+    base: { service: name },
+    redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
+    timestamp: pino.stdTimeFunctions.isoTime,
+  };
+  return destination ? pino(options, destination) : pino(options);
+}

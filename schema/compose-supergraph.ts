@@ -1,0 +1,61 @@
+import { readFileSync, readdirSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { composeServices } from "@apollo/composition";
+import { parse } from "graphql";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+
+export const SCHEMA_DIR = dirname(fileURLToPath(import.meta.url));
+
+const configSchema = z.object({
+  output: z.string().regex(/^[\w.-]+\.graphql$/),
+  subgraphs: z.record(
+    z.string().regex(/^[a-z][a-z0-9_]*$/),
+    z.object({ routing_url: z.string().url(), schema: z.object({ file: z.string() }) }),
+  ),
+});
+
+export interface ComposedSupergraph {
+  /** The config file it came from, e.g. `supergraph.local.yaml`. */
+  config: string;
+  /** Absolute path the supergraph belongs at. */
+  outputPath: string;
+  sdl: string;
+}
+
+export class CompositionError extends Error {
+  constructor(config: string, messages: string[]) {
+    super(`${config} does not compose:\n${messages.map((m) => `  - ${m}`).join("\n")}`);
+    this.name = "CompositionError";
+  }
+}
+
+/** Every `supergraph.<network>.yaml` in schema/. */
+export function listComposeConfigs(): string[] {
+  return readdirSync(SCHEMA_DIR)
+    .filter((file) => /^supergraph\.[\w-]+\.yaml$/.test(file))
+    .sort();
+}
+
+/** Composes the subgraph SDLs named by one config with @apollo/composition (what rover would do). */
+export function composeSupergraph(configFile: string): ComposedSupergraph {
+  const configPath = join(SCHEMA_DIR, configFile);
+  const config = configSchema.parse(parseYaml(readFileSync(configPath, "utf8")));
+  const services = Object.entries(config.subgraphs).map(([name, subgraph]) => ({
+    name,
+    url: subgraph.routing_url,
+    typeDefs: parse(readFileSync(resolve(SCHEMA_DIR, subgraph.schema.file), "utf8")),
+  }));
+  const result = composeServices(services);
+  if (result.errors)
+    throw new CompositionError(
+      configFile,
+      result.errors.map((e) => e.message),
+    );
+  return {
+    config: configFile,
+    outputPath: join(SCHEMA_DIR, config.output),
+    sdl: `${result.supergraphSdl.trimEnd()}\n`,
+  };
+}

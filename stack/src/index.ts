@@ -1,0 +1,2 @@
+export { startStack, type RunningStack, type StartStackOptions } from "./start-stack.js";
+export { stackEnvSchema, type StackEnv } from "./stack-env.js";

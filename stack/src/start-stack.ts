@@ -1,0 +1,126 @@
+import { randomBytes } from "node:crypto";
+import { createGatewayApp, readSupergraphSdl, subgraphUrlOverrides } from "@pokewatch/gateway";
+import { createKeysApp, keysMigrations } from "@pokewatch/keys";
+import {
+  connectRedis,
+  createDatabase,
+  createLogger,
+  createRedis,
+  listen,
+  runMigrations,
+  type Database,
+  type Redis,
+  type RunningServer,
+} from "@pokewatch/kit";
+import { createPipelineApp, pipelineMigrations } from "@pokewatch/pipeline";
+import { createPricingApp } from "@pokewatch/pricing";
+import type { StackEnv } from "./stack-env.js";
+
+export interface RunningStack {
+  gatewayUrl: string;
+  subgraphUrls: { pricing: string; keys: string; pipeline: string };
+  database: Database["kind"];
+  redis: boolean;
+  close(): Promise<void>;
+}
+
+export interface StartStackOptions {
+  env: StackEnv;
+  /** A database to use instead of opening one from the env (tests pass an isolated one). */
+  db?: Database;
+}
+
+/**
+ * All four services in one process: the three subgraphs, then the gateway pointed at the ports
+ * they actually got, sharing one database (PGlite holds a single connection) and one Redis.
+ */
+export async function startStack({
+  env,
+
+  db: givenDb,
+}: StartStackOptions): Promise<RunningStack> {
+  const logger = createLogger({ name: "pokewatch", level: env.LOG_LEVEL });
+  const secret = env.SUBGRAPH_SECRET ?? randomBytes(32).toString("base64url");
+  const db = givenDb ?? (await createDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR }));
+  const opened: RunningServer[] = [];
+  let redis: Redis | undefined;
+  const close = async () => {
+    for (const server of opened.reverse()) await server.close();
+    redis?.disconnect();
+    if (!givenDb) await db.close();
+  };
+  try {
+    await runMigrations(db, "keys", keysMigrations());
+    await runMigrations(db, "pipeline", pipelineMigrations());
+    if (env.REDIS_URL) {
+      redis = createRedis({ url: env.REDIS_URL, logger });
+      if (!(await connectRedis(redis))) logger.warn("REDIS_URL does not answer yet; starting without it");
+    }
+    const common = {
+      secret,
+      maxBodyBytes: env.MAX_BODY_BYTES,
+      ...(redis ? { redis } : {}),
+    };
+    const serviceLogger = (name: string) => createLogger({ name, level: env.LOG_LEVEL });
+    // In one process the subgraphs only need loopback: the gateway is the one public door.
+    const at = (port: number) => ({ host: "127.0.0.1", port });
+
+    const pricing = await listen(
+      await createPricingApp({
+        ...common,
+        logger: serviceLogger("pricing"),
+      }),
+      at(env.PRICING_PORT),
+    );
+    opened.push(pricing);
+    const keys = await listen(
+      await createKeysApp({
+        ...common,
+        db,
+        logger: serviceLogger("keys"),
+      }),
+      at(env.KEYS_PORT),
+    );
+    opened.push(keys);
+    const pipeline = await listen(
+      await createPipelineApp({
+        ...common,
+        db,
+        cron: env.PIPELINE_CRON,
+        logger: serviceLogger("pipeline"),
+      }),
+      at(env.PIPELINE_PORT),
+    );
+    opened.push(pipeline);
+
+    const subgraphUrls = {
+      pricing: `${pricing.url}/graphql`,
+      keys: `${keys.url}/graphql`,
+      pipeline: `${pipeline.url}/graphql`,
+    };
+    const gatewayApp = await createGatewayApp({
+      supergraphSdl: readSupergraphSdl(env.SUPERGRAPH_PATH),
+      secret,
+      logger: serviceLogger("gateway"),
+      subgraphUrls: { ...subgraphUrls, ...subgraphUrlOverrides(env) },
+      corsOrigins: env.CORS_ORIGINS,
+      maxBodyBytes: env.MAX_BODY_BYTES,
+      nodeEnv: env.NODE_ENV,
+    });
+    const gateway = await listen(gatewayApp, {
+      host: env.HOST,
+      port: env.GATEWAY_PORT,
+    });
+    opened.push(gateway);
+    return {
+      gatewayUrl: `${gateway.url}/graphql`,
+      subgraphUrls,
+      database: db.kind,
+      redis: redis !== undefined,
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

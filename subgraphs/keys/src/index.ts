@@ -1,0 +1,2 @@
+export { createKeysApp, keysMigrations, KEYS_SDL, type CreateKeysAppOptions } from "./keys-app.js";
+export { keysEnvSchema, type KeysEnv } from "./env.js";

@@ -1,0 +1,6 @@
+import type { SubgraphContext } from "@pokewatch/kit";
+import type { Catalog } from "@pokewatch/market";
+
+export interface PricingContext extends SubgraphContext {
+  catalog: Catalog;
+}
