@@ -32,20 +32,20 @@ export class CompositionError extends Error {
 }
 
 /** Every `supergraph.<network>.yaml` in schema/. */
-export function listComposeConfigs(): string[] {
-  return readdirSync(SCHEMA_DIR)
+export function listComposeConfigs(dir = SCHEMA_DIR): string[] {
+  return readdirSync(dir)
     .filter((file) => /^supergraph\.[\w-]+\.yaml$/.test(file))
     .sort();
 }
 
 /** Composes the subgraph SDLs named by one config with @apollo/composition (what rover would do). */
-export function composeSupergraph(configFile: string): ComposedSupergraph {
-  const configPath = join(SCHEMA_DIR, configFile);
+export function composeSupergraph(configFile: string, dir = SCHEMA_DIR): ComposedSupergraph {
+  const configPath = join(dir, configFile);
   const config = configSchema.parse(parseYaml(readFileSync(configPath, "utf8")));
   const services = Object.entries(config.subgraphs).map(([name, subgraph]) => ({
     name,
     url: subgraph.routing_url,
-    typeDefs: parse(readFileSync(resolve(SCHEMA_DIR, subgraph.schema.file), "utf8")),
+    typeDefs: parse(readFileSync(resolve(dir, subgraph.schema.file), "utf8")),
   }));
   const result = composeServices(services);
   if (result.errors)

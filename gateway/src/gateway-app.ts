@@ -1,6 +1,6 @@
 import { ApolloGateway } from "@apollo/gateway";
 import { ApolloServer } from "@apollo/server";
-import { fastifyApolloDrainPlugin, fastifyApolloHandler } from "@as-integrations/fastify";
+import { fastifyApolloHandler } from "@as-integrations/fastify";
 import cors from "@fastify/cors";
 import { createErrorMasker, createHttpApp, registerHealthRoutes, type Logger } from "@pokewatch/kit";
 import { createGatewayContext, type GatewayContext } from "./context.js";
@@ -51,9 +51,11 @@ export async function createGatewayApp(options: CreateGatewayAppOptions) {
     formatError: createErrorMasker(logger, "gateway"),
     includeStacktraceInErrorResponses: false,
     introspection: true,
-    plugins: [fastifyApolloDrainPlugin(app), landingPagePlugin(nodeEnv)],
+    plugins: [landingPagePlugin(nodeEnv)],
   });
   await apollo.start();
+  // Fastify drains in-flight requests on close; Apollo stops after. (The integration's drain plugin
+  // would call app.close() from inside app.close() and hang.)
   app.addHook("onClose", async () => apollo.stop());
 
   const handler = fastifyApolloHandler(apollo, { context: (request) => createGatewayContext(request) });

@@ -26,6 +26,7 @@ export function pokewatchError(code: ErrorCode, message: string, options: Pokewa
 }
 
 const PASSING_CODES = new Set<string>(GRAPHQL_REQUEST_CODES);
+const MASKED_MESSAGE = "Internal server error";
 
 export interface MaskedErrorLog {
   error(obj: Record<string, unknown>, msg: string): void;
@@ -38,12 +39,15 @@ export interface MaskedErrorLog {
 export function createErrorMasker(logger: MaskedErrorLog, service: string) {
   return function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
     const code = formatted.extensions?.code;
-    if (isErrorCode(code) || (typeof code === "string" && PASSING_CODES.has(code))) {
-      return { ...formatted, extensions: pickPublicExtensions(formatted.extensions) };
+    // Apollo Server labels any uncoded throw INTERNAL_SERVER_ERROR before this runs, so that code never passes as is.
+    const known =
+      code !== "INTERNAL_SERVER_ERROR" && (isErrorCode(code) || (typeof code === "string" && PASSING_CODES.has(code)));
+    if (known) return { ...formatted, extensions: pickPublicExtensions(formatted.extensions) };
+    if (formatted.message !== MASKED_MESSAGE) {
+      logger.error({ err: error, service, path: formatted.path, code }, "masked an unexpected error");
     }
-    logger.error({ err: error, service, path: formatted.path, code }, "masked an unexpected error");
     const masked: GraphQLFormattedError = {
-      message: "Internal server error",
+      message: MASKED_MESSAGE,
       extensions: pickPublicExtensions({ ...formatted.extensions, code: "INTERNAL_SERVER_ERROR" }),
     };
     return formatted.path ? { ...masked, path: formatted.path } : masked;

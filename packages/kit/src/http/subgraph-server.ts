@@ -3,7 +3,7 @@ import {
   ApolloServerPluginInlineTraceDisabled,
   ApolloServerPluginLandingPageDisabled,
 } from "@apollo/server/plugin/disabled";
-import { fastifyApolloDrainPlugin, fastifyApolloHandler } from "@as-integrations/fastify";
+import { fastifyApolloHandler } from "@as-integrations/fastify";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { GraphQLSchema } from "graphql";
 import { createErrorMasker } from "../errors.js";
@@ -50,13 +50,11 @@ export async function createSubgraphApp<TContext extends SubgraphContext>(
     formatError: createErrorMasker(logger, name),
     includeStacktraceInErrorResponses: false,
     // No inline traces: they are for Apollo Studio, which PokeWatch does not report to.
-    plugins: [
-      fastifyApolloDrainPlugin(app),
-      ApolloServerPluginLandingPageDisabled(),
-      ApolloServerPluginInlineTraceDisabled(),
-    ],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
   });
   await apollo.start();
+  // Fastify drains in-flight requests on close; Apollo stops after. (The integration's drain plugin
+  // would call app.close() from inside app.close() and hang.)
   app.addHook("onClose", async () => apollo.stop());
 
   const handler = fastifyApolloHandler(apollo, {

@@ -1,0 +1,127 @@
+import { composeServices } from "@apollo/composition";
+import { buildSubgraphSchema } from "@apollo/subgraph";
+import { createSubgraphApp, listen, pokewatchError, type RunningServer, type SubgraphContext } from "@pokewatch/kit";
+import { TEST_SECRET, silentLogger } from "@pokewatch/kit/testing";
+import { parse } from "graphql";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createGatewayApp } from "./gateway-app.js";
+import { readSupergraphSdl } from "./supergraph.js";
+
+// A throwaway subgraph and supergraph: the gateway fronts whatever supergraph it is given.
+const typeDefs = parse(`
+  type Query {
+    seen: Seen!
+    missing: String
+    broken: String
+  }
+  type Seen { requestId: String!, identityRequestId: String! }
+`);
+const resolvers = {
+  Query: {
+    seen: (_: unknown, __: unknown, ctx: SubgraphContext) => ({ requestId: ctx.requestId, identityRequestId: ctx.identity.requestId }),
+    missing: () => pokewatchError("NOT_FOUND", "No such thing"),
+    broken: () => {
+      throw new Error("connection to db://admin:hunter2@10.0.0.5 refused");
+    },
+  },
+};
+
+let subgraph: RunningServer;
+let gateway: RunningServer;
+let supergraphSdl: string;
+
+async function post(body: unknown, headers: Record<string, string> = {}) {
+  const response = await fetch(`${gateway.url}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify(body),
+  });
+  return { response, json: (await response.json()) as { data?: Record<string, unknown>; errors?: Array<Record<string, unknown>> } };
+}
+
+beforeAll(async () => {
+  const schema = buildSubgraphSchema({ typeDefs, resolvers });
+  subgraph = await listen(
+    await createSubgraphApp({ name: "probe", schema, secret: TEST_SECRET, logger: silentLogger(), buildContext: (base) => base }),
+    { host: "127.0.0.1", port: 0 },
+  );
+  const composed = composeServices([{ name: "probe", url: "http://unused.invalid/graphql", typeDefs }]);
+  if (composed.errors) throw composed.errors[0];
+  supergraphSdl = composed.supergraphSdl;
+  gateway = await listen(
+    await createGatewayApp({
+      supergraphSdl,
+      secret: TEST_SECRET,
+      logger: silentLogger(),
+      subgraphUrls: { probe: `${subgraph.url}/graphql` },
+    }),
+    { host: "127.0.0.1", port: 0 },
+  );
+});
+afterAll(async () => {
+  await gateway?.close();
+  await subgraph?.close();
+});
+
+describe("gateway: request ids", () => {
+  it("forwards the caller's x-request-id to the subgraph (signed into the identity) and echoes it", async () => {
+    const { response, json } = await post({ query: "{ seen { requestId identityRequestId } }" }, { "x-request-id": "batch-42.7" });
+    expect(response.headers.get("x-request-id")).toBe("batch-42.7");
+    expect(json.data).toEqual({ seen: { requestId: "batch-42.7", identityRequestId: "batch-42.7" } });
+  });
+
+  it("makes one when the caller sends none, or an unsafe one", async () => {
+    const { response, json } = await post({ query: "{ seen { requestId } }" }, { "x-request-id": "bad id\twith tabs" });
+    const id = response.headers.get("x-request-id");
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(json.data).toEqual({ seen: { requestId: id } });
+  });
+});
+
+describe("gateway: errors", () => {
+  it("passes coded subgraph errors, tagged with the service name", async () => {
+    const { json } = await post({ query: "{ missing }" });
+    expect(json.errors?.[0]).toMatchObject({
+      message: "No such thing",
+      path: ["missing"],
+      extensions: { code: "NOT_FOUND", serviceName: "probe" },
+    });
+  });
+
+  it("masks unknown errors so no internals leave", async () => {
+    const { response, json } = await post({ query: "{ broken }" });
+    expect(response.status).toBe(200);
+    expect(json.errors?.[0]).toMatchObject({
+      message: "Internal server error",
+      extensions: { code: "INTERNAL_SERVER_ERROR", serviceName: "probe" },
+    });
+    expect(JSON.stringify(json)).not.toMatch(/hunter2|10\.0\.0\.5|stacktrace/);
+  });
+
+  it("answers a malformed query with GRAPHQL_PARSE_FAILED and no subgraph call", async () => {
+    const { response, json } = await post({ query: "{ seen { " });
+    expect(response.status).toBe(400);
+    expect(json.errors?.[0]?.extensions).toMatchObject({ code: "GRAPHQL_PARSE_FAILED" });
+  });
+});
+
+describe("gateway: landing page", () => {
+  it("serves Apollo Sandbox at / outside production", async () => {
+    const response = await fetch(`${gateway.url}/`, { headers: { accept: "text/html" } });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toMatch(/sandbox/i);
+  });
+
+  it("serves no landing page in production", async () => {
+    const production = await createGatewayApp({ supergraphSdl, secret: TEST_SECRET, logger: silentLogger(), nodeEnv: "production" });
+    const response = await production.inject({ method: "GET", url: "/", headers: { accept: "text/html" } });
+    expect(response.body).not.toMatch(/sandbox/i);
+    await production.close();
+  });
+});
+
+describe("gateway: supergraph file", () => {
+  it("names SUPERGRAPH_PATH when the file is missing", () => {
+    expect(() => readSupergraphSdl("/nope/supergraph.graphql")).toThrow(/SUPERGRAPH_PATH: cannot read \/nope\/supergraph.graphql/);
+  });
+});

@@ -1,0 +1,3 @@
+export * from "./test-infra.js";
+export * from "./signed-request.js";
+export * from "./loggers.js";

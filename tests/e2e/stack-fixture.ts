@@ -1,0 +1,42 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseEnv, type Database } from "@pokewatch/kit";
+import { startStack, stackEnvSchema, type RunningStack } from "@pokewatch/stack";
+
+/** The whole system in this process on free ports, as `pnpm start` runs it. */
+export async function startTestStack(env: Record<string, string> = {}, db?: Database): Promise<RunningStack> {
+  const parsed = parseEnv(stackEnvSchema, {
+    LOG_LEVEL: "silent",
+    HOST: "127.0.0.1",
+    GATEWAY_PORT: "0",
+    PRICING_PORT: "0",
+    KEYS_PORT: "0",
+    PIPELINE_PORT: "0",
+    DATA_DIR: mkdtempSync(join(tmpdir(), "pokewatch-e2e-")),
+    ...env,
+  });
+  return startStack({ env: parsed, ...(db ? { db } : {}) });
+}
+
+export interface GraphQLResult {
+  status: number;
+  headers: Headers;
+  body: { data?: Record<string, unknown> | null; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> };
+}
+
+export async function postGraphQL(url: string, query: string, headers: Record<string, string> = {}): Promise<GraphQLResult> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify({ query }),
+  });
+  return { status: response.status, headers: response.headers, body: (await response.json()) as GraphQLResult["body"] };
+}
+
+/** One operation that needs all three subgraphs: the gateway plans a fetch to each. */
+export const ALL_SUBGRAPHS_QUERY = `{
+  card(id: "sv3pt5-6") { id name rarity set { name releaseDate } }
+  viewer { authenticated requestId key { id } }
+  schedules { cron timezone nextRunAt lastRun { id } }
+}`;

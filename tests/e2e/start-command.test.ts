@@ -1,0 +1,59 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { afterAll, describe, expect, it } from "vitest";
+import { ALL_SUBGRAPHS_QUERY, postGraphQL } from "./stack-fixture.js";
+
+const ROOT = join(import.meta.dirname, "../..");
+let child: ChildProcess | undefined;
+afterAll(() => {
+  child?.kill("SIGKILL");
+});
+
+/** Runs what `pnpm start` runs, on free ports, and waits for its "is up" line. */
+function startProcess(env: Record<string, string>) {
+  const proc = spawn(process.execPath, ["--import", "tsx", "stack/src/main.ts"], {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: "info", GATEWAY_PORT: "0", PRICING_PORT: "0", KEYS_PORT: "0", PIPELINE_PORT: "0", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const lines: string[] = [];
+  const up = new Promise<{ gateway: string }>((resolve, reject) => {
+    createInterface({ input: proc.stdout! }).on("line", (line) => {
+      lines.push(line);
+      if (line.includes("PokeWatch is up")) resolve(JSON.parse(line) as { gateway: string });
+    });
+    proc.on("exit", (code) => reject(new Error(`exited with ${code} before it was up:\n${lines.join("\n")}`)));
+  });
+  const exited = new Promise<number | null>((resolve) => proc.on("exit", (code) => resolve(code)));
+  return { proc, up, exited, lines };
+}
+
+describe("pnpm start", () => {
+  it("comes up on embedded defaults, answers through the gateway, and stops cleanly on Ctrl-C", async () => {
+    const started = startProcess({ DATA_DIR: mkdtempSync(join(tmpdir(), "pokewatch-start-")) });
+    child = started.proc;
+    const { gateway } = await started.up;
+    const { body } = await postGraphQL(gateway, ALL_SUBGRAPHS_QUERY);
+    expect(body.data?.card).toMatchObject({ name: "Charizard ex" });
+
+    started.proc.kill("SIGINT");
+    expect(await started.exited).toBe(0);
+    expect(started.lines.some((line) => line.includes("shutting down"))).toBe(true);
+  });
+
+  it("refuses bad configuration, naming every bad variable, and exits 1", async () => {
+    const started = startProcess({ GATEWAY_PORT: "99999", PIPELINE_CRON: "nope", DATABASE_URL: "mysql://x" });
+    const outcome = started.up.catch((error: Error) => error);
+    let stderr = "";
+    started.proc.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    expect(await started.exited).toBe(1);
+    expect(stderr).toMatch(/GATEWAY_PORT/);
+    expect(stderr).toMatch(/PIPELINE_CRON/);
+    expect(stderr).toMatch(/DATABASE_URL/);
+    expect(stderr).not.toContain("mysql://x");
+    expect(await outcome).toBeInstanceOf(Error);
+  });
+});
