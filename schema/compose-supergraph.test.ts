@@ -9,10 +9,13 @@ describe("committed supergraphs", () => {
     expect(listComposeConfigs()).toEqual(["supergraph.docker.yaml", "supergraph.local.yaml"]);
   });
 
-  it.each(listComposeConfigs())("%s matches what the subgraph SDLs compose to (run `pnpm compose` if not)", (config) => {
-    const { outputPath, sdl } = composeSupergraph(config);
-    expect(readFileSync(outputPath, "utf8")).toBe(sdl);
-  });
+  it.each(listComposeConfigs())(
+    "%s matches what the subgraph SDLs compose to (run `pnpm compose` if not)",
+    (config) => {
+      const { outputPath, sdl } = composeSupergraph(config);
+      expect(readFileSync(outputPath, "utf8")).toBe(sdl);
+    },
+  );
 
   it("routes each network to its own addresses", () => {
     expect(composeSupergraph("supergraph.local.yaml").sdl).toContain('url: "http://localhost:4001/graphql"');

@@ -8,6 +8,10 @@ export interface GatewayContext {
   logger: Logger;
 }
 
-export async function createGatewayContext(request: FastifyRequest): Promise<GatewayContext> {
-  return { identity: anonymousIdentity(request.id), requestId: request.id, logger: request.log as Logger };
+export function createGatewayContext(request: FastifyRequest): Promise<GatewayContext> {
+  return Promise.resolve({
+    identity: anonymousIdentity(request.id),
+    requestId: request.id,
+    logger: request.log as Logger,
+  });
 }

@@ -1,5 +1,6 @@
 import { composeServices } from "@apollo/composition";
 import { buildSubgraphSchema } from "@apollo/subgraph";
+import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/resolverMap.js";
 import { createSubgraphApp, listen, pokewatchError, type RunningServer, type SubgraphContext } from "@pokewatch/kit";
 import { TEST_SECRET, silentLogger } from "@pokewatch/kit/testing";
 import { parse } from "graphql";
@@ -16,9 +17,12 @@ const typeDefs = parse(`
   }
   type Seen { requestId: String!, identityRequestId: String! }
 `);
-const resolvers = {
+const resolvers: GraphQLResolverMap<SubgraphContext> = {
   Query: {
-    seen: (_: unknown, __: unknown, ctx: SubgraphContext) => ({ requestId: ctx.requestId, identityRequestId: ctx.identity.requestId }),
+    seen: (_: unknown, __: unknown, ctx: SubgraphContext) => ({
+      requestId: ctx.requestId,
+      identityRequestId: ctx.identity.requestId,
+    }),
     missing: () => pokewatchError("NOT_FOUND", "No such thing"),
     broken: () => {
       throw new Error("connection to db://admin:hunter2@10.0.0.5 refused");
@@ -36,13 +40,22 @@ async function post(body: unknown, headers: Record<string, string> = {}) {
     headers: { "content-type": "application/json", ...headers },
     body: JSON.stringify(body),
   });
-  return { response, json: (await response.json()) as { data?: Record<string, unknown>; errors?: Array<Record<string, unknown>> } };
+  return {
+    response,
+    json: (await response.json()) as { data?: Record<string, unknown>; errors?: Array<Record<string, unknown>> },
+  };
 }
 
 beforeAll(async () => {
-  const schema = buildSubgraphSchema({ typeDefs, resolvers });
+  const schema = buildSubgraphSchema({ typeDefs, resolvers: resolvers as GraphQLResolverMap<unknown> });
   subgraph = await listen(
-    await createSubgraphApp({ name: "probe", schema, secret: TEST_SECRET, logger: silentLogger(), buildContext: (base) => base }),
+    await createSubgraphApp({
+      name: "probe",
+      schema,
+      secret: TEST_SECRET,
+      logger: silentLogger(),
+      buildContext: (base) => base,
+    }),
     { host: "127.0.0.1", port: 0 },
   );
   const composed = composeServices([{ name: "probe", url: "http://unused.invalid/graphql", typeDefs }]);
@@ -65,7 +78,10 @@ afterAll(async () => {
 
 describe("gateway: request ids", () => {
   it("forwards the caller's x-request-id to the subgraph (signed into the identity) and echoes it", async () => {
-    const { response, json } = await post({ query: "{ seen { requestId identityRequestId } }" }, { "x-request-id": "batch-42.7" });
+    const { response, json } = await post(
+      { query: "{ seen { requestId identityRequestId } }" },
+      { "x-request-id": "batch-42.7" },
+    );
     expect(response.headers.get("x-request-id")).toBe("batch-42.7");
     expect(json.data).toEqual({ seen: { requestId: "batch-42.7", identityRequestId: "batch-42.7" } });
   });
@@ -113,7 +129,12 @@ describe("gateway: landing page", () => {
   });
 
   it("serves no landing page in production", async () => {
-    const production = await createGatewayApp({ supergraphSdl, secret: TEST_SECRET, logger: silentLogger(), nodeEnv: "production" });
+    const production = await createGatewayApp({
+      supergraphSdl,
+      secret: TEST_SECRET,
+      logger: silentLogger(),
+      nodeEnv: "production",
+    });
     const response = await production.inject({ method: "GET", url: "/", headers: { accept: "text/html" } });
     expect(response.body).not.toMatch(/sandbox/i);
     await production.close();
@@ -122,6 +143,8 @@ describe("gateway: landing page", () => {
 
 describe("gateway: supergraph file", () => {
   it("names SUPERGRAPH_PATH when the file is missing", () => {
-    expect(() => readSupergraphSdl("/nope/supergraph.graphql")).toThrow(/SUPERGRAPH_PATH: cannot read \/nope\/supergraph.graphql/);
+    expect(() => readSupergraphSdl("/nope/supergraph.graphql")).toThrow(
+      /SUPERGRAPH_PATH: cannot read \/nope\/supergraph.graphql/,
+    );
   });
 });

@@ -17,7 +17,7 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     // Gateway-internal requests (health checks) carry no request context.
-    const identity = "identity" in context && context.identity ? context.identity : anonymousIdentity(randomUUID());
+    const identity = (context as Partial<GatewayContext>).identity ?? anonymousIdentity(randomUUID());
     const headers = request.http?.headers;
     if (!headers) return;
     for (const [name, value] of Object.entries(signIdentity(identity, this.secret))) headers.set(name, value);

@@ -14,4 +14,4 @@ logger.info(
   },
   `PokeWatch is up: open ${stack.gatewayUrl.replace(/\/graphql$/, "/")} for Apollo Sandbox (Ctrl-C stops)`,
 );
-closeOnSignal(logger, stack.close);
+closeOnSignal(logger, () => stack.close());

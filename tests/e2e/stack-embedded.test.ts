@@ -15,23 +15,35 @@ describe("whole stack on embedded defaults (PGlite, no Redis)", () => {
   });
 
   it("answers one query that joins all three subgraphs through the gateway", async () => {
-    const { status, headers, body } = await postGraphQL(stack.gatewayUrl, ALL_SUBGRAPHS_QUERY, { "x-request-id": "e2e-1" });
+    const { status, headers, body } = await postGraphQL(stack.gatewayUrl, ALL_SUBGRAPHS_QUERY, {
+      "x-request-id": "e2e-1",
+    });
     expect(status).toBe(200);
     expect(headers.get("x-request-id")).toBe("e2e-1");
     expect(body.errors).toBeUndefined();
     expect(body.data).toEqual({
-      card: { id: "sv3pt5-6", name: "Charizard ex", rarity: "Double Rare", set: { name: "151", releaseDate: "2023-09-22" } },
+      card: {
+        id: "sv3pt5-6",
+        name: "Charizard ex",
+        rarity: "Double Rare",
+        set: { name: "151", releaseDate: "2023-09-22" },
+      },
       viewer: { authenticated: false, requestId: "e2e-1", key: null },
-      schedules: [{ cron: "0 3 * * *", timezone: "UTC", nextRunAt: expect.stringMatching(/T03:00:00\.000Z$/), lastRun: null }],
+      schedules: [
+        { cron: "0 3 * * *", timezone: "UTC", nextRunAt: expect.stringMatching(/T03:00:00\.000Z$/), lastRun: null },
+      ],
     });
   });
 
-  it.each(["pricing", "keys", "pipeline"] as const)("refuses a direct unsigned call to the %s subgraph with 401", async (name) => {
-    const { status, headers, body } = await postGraphQL(stack.subgraphUrls[name], "{ __typename }");
-    expect(status).toBe(401);
-    expect(headers.get("www-authenticate")).toContain("PokeWatch-Signature");
-    expect(body.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
-  });
+  it.each(["pricing", "keys", "pipeline"] as const)(
+    "refuses a direct unsigned call to the %s subgraph with 401",
+    async (name) => {
+      const { status, headers, body } = await postGraphQL(stack.subgraphUrls[name], "{ __typename }");
+      expect(status).toBe(401);
+      expect(headers.get("www-authenticate")).toContain("PokeWatch-Signature");
+      expect(body.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
+    },
+  );
 
   it("reports every subgraph ready from the gateway", async () => {
     const response = await fetch(stack.gatewayUrl.replace(/graphql$/, "ready"));

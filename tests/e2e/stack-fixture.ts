@@ -22,10 +22,17 @@ export async function startTestStack(env: Record<string, string> = {}, db?: Data
 export interface GraphQLResult {
   status: number;
   headers: Headers;
-  body: { data?: Record<string, unknown> | null; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> };
+  body: {
+    data?: Record<string, unknown> | null;
+    errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
+  };
 }
 
-export async function postGraphQL(url: string, query: string, headers: Record<string, string> = {}): Promise<GraphQLResult> {
+export async function postGraphQL(
+  url: string,
+  query: string,
+  headers: Record<string, string> = {},
+): Promise<GraphQLResult> {
   const response = await fetch(url, {
     method: "POST",
     headers: { "content-type": "application/json", ...headers },

@@ -44,7 +44,10 @@ describe("whole stack on the real PostgreSQL and Redis", () => {
   it("reports Redis and PostgreSQL from each subgraph's readiness", async () => {
     expect(stack.redis).toBe(true);
     for (const url of Object.values(stack.subgraphUrls)) {
-      const report = (await (await fetch(url.replace(/graphql$/, "ready"))).json()) as { status: string; checks: Record<string, string> };
+      const report = (await (await fetch(url.replace(/graphql$/, "ready"))).json()) as {
+        status: string;
+        checks: Record<string, string>;
+      };
       expect(report.status).toBe("ready");
       expect(report.checks.redis).toBe("ok");
     }

@@ -16,12 +16,20 @@ afterAll(() => {
 function startProcess(env: Record<string, string>) {
   const proc = spawn(process.execPath, ["--import", "tsx", "stack/src/main.ts"], {
     cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: "info", GATEWAY_PORT: "0", PRICING_PORT: "0", KEYS_PORT: "0", PIPELINE_PORT: "0", ...env },
+    env: {
+      ...process.env,
+      LOG_LEVEL: "info",
+      GATEWAY_PORT: "0",
+      PRICING_PORT: "0",
+      KEYS_PORT: "0",
+      PIPELINE_PORT: "0",
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const lines: string[] = [];
   const up = new Promise<{ gateway: string }>((resolve, reject) => {
-    createInterface({ input: proc.stdout! }).on("line", (line) => {
+    createInterface({ input: proc.stdout }).on("line", (line) => {
       lines.push(line);
       if (line.includes("PokeWatch is up")) resolve(JSON.parse(line) as { gateway: string });
     });
@@ -48,7 +56,7 @@ describe("pnpm start", () => {
     const started = startProcess({ GATEWAY_PORT: "99999", PIPELINE_CRON: "nope", DATABASE_URL: "mysql://x" });
     const outcome = started.up.catch((error: Error) => error);
     let stderr = "";
-    started.proc.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    started.proc.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     expect(await started.exited).toBe(1);
     expect(stderr).toMatch(/GATEWAY_PORT/);
     expect(stderr).toMatch(/PIPELINE_CRON/);

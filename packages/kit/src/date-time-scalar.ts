@@ -1,10 +1,13 @@
 import { GraphQLScalarType, Kind } from "graphql";
+import { isIsoDate } from "./date-scalar.js";
 import { pokewatchError } from "./errors.js";
 
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 function parseDateTime(value: unknown): Date {
-  const date = typeof value === "string" && ISO_DATE_TIME.test(value) ? new Date(value) : null;
+  // JS Date rolls impossible days over (2025-02-30 becomes March 2), so the day is checked on its own.
+  const valid = typeof value === "string" && ISO_DATE_TIME.test(value) && isIsoDate(value.slice(0, 10));
+  const date = valid ? new Date(value) : null;
   if (!date || Number.isNaN(date.getTime())) {
     throw pokewatchError(
       "BAD_USER_INPUT",

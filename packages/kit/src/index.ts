@@ -9,6 +9,8 @@ export * from "./signing.js";
 export * from "./redis.js";
 export * from "./db/index.js";
 export * from "./http/index.js";
+export type { FastifyInstance, FastifyRequest } from "fastify";
 export * from "./date-time-scalar.js";
 export * from "./subgraph-schema.js";
 export * from "./shutdown.js";
+export * from "./error-docs.js";

@@ -6,6 +6,7 @@ export const TIMESTAMP_HEADER = "x-pokewatch-timestamp";
 export const SIGNATURE_HEADER = "x-pokewatch-signature";
 
 const VERSION = "v1";
+const SIGNATURE_FORMAT = /^v1=([0-9a-f]{64})$/;
 /** How far a signature's timestamp may be from the verifier's clock. @default 5 minutes */
 export const DEFAULT_MAX_SKEW_MS = 5 * 60 * 1000;
 
@@ -50,10 +51,10 @@ export function verifySignedIdentity(
   if (!/^\d{1,15}$/.test(timestamp) || Math.abs(now - signedAt) > maxSkewMs) {
     return { ok: false, reason: "signature timestamp is outside the allowed window" };
   }
-  const [version, hex] = signature.split("=", 2);
-  const given = Buffer.from(hex ?? "", "hex");
+  const match = SIGNATURE_FORMAT.exec(signature);
+  const given = Buffer.from(match?.[1] ?? "", "hex");
   const expected = mac(secret, timestamp, encoded);
-  if (version !== VERSION || given.length !== expected.length || !timingSafeEqual(given, expected)) {
+  if (!match || given.length !== expected.length || !timingSafeEqual(given, expected)) {
     return { ok: false, reason: "signature does not match" };
   }
 

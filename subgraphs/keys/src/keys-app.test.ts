@@ -1,6 +1,5 @@
-import { createPgliteDatabase, runMigrations, type Database } from "@pokewatch/kit";
+import { createPgliteDatabase, runMigrations, type Database, type FastifyInstance } from "@pokewatch/kit";
 import { TEST_SECRET, signedQuery, silentLogger, testIdentity } from "@pokewatch/kit/testing";
-import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createKeysApp, keysMigrations } from "./keys-app.js";
 
@@ -67,7 +66,9 @@ describe("keys subgraph: ApiKey entity", () => {
         },
       },
     );
-    expect(body.data).toEqual({ _entities: [{ id: "key_gone", status: "REVOKED" }, { id: "key_past", status: "EXPIRED" }, null] });
+    expect(body.data).toEqual({
+      _entities: [{ id: "key_gone", status: "REVOKED" }, { id: "key_past", status: "EXPIRED" }, null],
+    });
     expect(body.errors?.[0]).toMatchObject({ path: ["_entities", 2], extensions: { code: "NOT_FOUND" } });
   });
 });

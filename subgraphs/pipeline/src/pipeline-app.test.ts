@@ -1,6 +1,5 @@
-import { createPgliteDatabase, parseEnv, runMigrations, type Database } from "@pokewatch/kit";
+import { createPgliteDatabase, parseEnv, runMigrations, type Database, type FastifyInstance } from "@pokewatch/kit";
 import { TEST_SECRET, signedQuery, silentLogger } from "@pokewatch/kit/testing";
-import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pipelineEnvSchema } from "./env.js";
 import { createPipelineApp, pipelineMigrations } from "./pipeline-app.js";
@@ -26,7 +25,13 @@ describe("pipeline subgraph: schedules", () => {
     const { body } = await signedQuery(app, schedulesQuery);
     expect(body.data).toEqual({
       schedules: [
-        { name: "daily-training", cron: "0 3 * * *", timezone: "UTC", nextRunAt: "2026-11-29T03:00:00.000Z", lastRun: null },
+        {
+          name: "daily-training",
+          cron: "0 3 * * *",
+          timezone: "UTC",
+          nextRunAt: "2026-11-29T03:00:00.000Z",
+          lastRun: null,
+        },
       ],
     });
   });
@@ -39,10 +44,15 @@ describe("pipeline subgraph: schedules", () => {
        ('run_manual', 'RUNNING', 'MANUAL', '2026-11-28T04:00:00Z', '2026-11-28T04:00:00Z', NULL)`,
     );
     const { body } = await signedQuery<{ schedules: { lastRun: unknown }[] }>(app, schedulesQuery);
-    expect(body.data?.schedules[0]?.lastRun).toEqual({ id: "run_new", status: "SUCCEEDED", trigger: "SCHEDULE", durationMs: 120_500 });
+    expect(body.data?.schedules[0]?.lastRun).toEqual({
+      id: "run_new",
+      status: "SUCCEEDED",
+      trigger: "SCHEDULE",
+      durationMs: 120_500,
+    });
   });
 
-  it("uses PIPELINE_CRON and refuses an invalid one at start-up", async () => {
+  it("uses PIPELINE_CRON and refuses an invalid one at start-up", () => {
     const base = { SUBGRAPH_SECRET: TEST_SECRET };
     expect(parseEnv(pipelineEnvSchema, { ...base, PIPELINE_CRON: "30 4 * * 1" }).PIPELINE_CRON).toBe("30 4 * * 1");
     expect(() => parseEnv(pipelineEnvSchema, { ...base, PIPELINE_CRON: "every day" })).toThrow(/PIPELINE_CRON/);
@@ -71,14 +81,21 @@ describe("pipeline subgraph: entities", () => {
       },
     );
     expect(body.data).toEqual({
-      _entities: [{ id: "run_old", status: "FAILED" }, { id: "mv_1", version: 1, stage: "PRODUCTION", artifactSha256: "a".repeat(64) }, null],
+      _entities: [
+        { id: "run_old", status: "FAILED" },
+        { id: "mv_1", version: 1, stage: "PRODUCTION", artifactSha256: "a".repeat(64) },
+        null,
+      ],
     });
     expect(body.errors?.[0]).toMatchObject({ path: ["_entities", 2], extensions: { code: "NOT_FOUND" } });
   });
 
   it("keeps at most one production model", async () => {
     await expect(
-      db.query(`INSERT INTO model_versions (id, version, stage, artifact_sha256) VALUES ('mv_2', 2, 'PRODUCTION', $1)`, ["b".repeat(64)]),
+      db.query(
+        `INSERT INTO model_versions (id, version, stage, artifact_sha256) VALUES ('mv_2', 2, 'PRODUCTION', $1)`,
+        ["b".repeat(64)],
+      ),
     ).rejects.toThrow(/model_versions_one_production/);
   });
 });

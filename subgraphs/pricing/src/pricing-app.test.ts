@@ -1,5 +1,5 @@
+import type { FastifyInstance } from "@pokewatch/kit";
 import { TEST_SECRET, signedQuery, silentLogger } from "@pokewatch/kit/testing";
-import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPricingApp } from "./pricing-app.js";
 
@@ -11,7 +11,10 @@ afterAll(() => app.close());
 
 describe("pricing subgraph: cards", () => {
   it("serves a card with its set from the bundled catalog", async () => {
-    const { body } = await signedQuery(app, `{ card(id: "sv3pt5-6") { id name number rarity imageUrl set { id name releaseDate } } }`);
+    const { body } = await signedQuery(
+      app,
+      `{ card(id: "sv3pt5-6") { id name number rarity imageUrl set { id name releaseDate } } }`,
+    );
     expect(body.errors).toBeUndefined();
     expect(body.data).toEqual({
       card: {
@@ -48,7 +51,14 @@ describe("pricing subgraph: cards", () => {
     const { body } = await signedQuery(
       app,
       `query ($r: [_Any!]!) { _entities(representations: $r) { ... on Card { id name } } }`,
-      { variables: { r: [{ __typename: "Card", id: "sv3pt5-6" }, { __typename: "Card", id: "gone-1" }] } },
+      {
+        variables: {
+          r: [
+            { __typename: "Card", id: "sv3pt5-6" },
+            { __typename: "Card", id: "gone-1" },
+          ],
+        },
+      },
     );
     expect(body.data).toEqual({ _entities: [{ id: "sv3pt5-6", name: "Charizard ex" }, null] });
     expect(body.errors?.[0]).toMatchObject({ path: ["_entities", 1], extensions: { code: "NOT_FOUND" } });
@@ -74,7 +84,11 @@ describe("pricing subgraph: searchCards", () => {
     const page1 = first.body.data!.searchCards;
     expect(page1.edges).toHaveLength(2);
     expect(page1.totalCount).toBeGreaterThan(2);
-    expect(page1.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: false, endCursor: page1.edges[1]!.cursor });
+    expect(page1.pageInfo).toMatchObject({
+      hasNextPage: true,
+      hasPreviousPage: false,
+      endCursor: page1.edges[1]!.cursor,
+    });
 
     const second = await signedQuery<Page>(app, query, { variables: { after: page1.pageInfo.endCursor } });
     const page2 = second.body.data!.searchCards;

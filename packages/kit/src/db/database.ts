@@ -1,16 +1,16 @@
 /** What services need from SQL: parameterised queries, scripts and transactions. */
 export interface Queryable {
-  query<Row = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<Row[]>;
+  query: <Row = Record<string, unknown>>(sql: string, params?: unknown[]) => Promise<Row[]>;
   /** Runs a script of several statements, without parameters (migrations). */
-  exec(sql: string): Promise<void>;
+  exec: (sql: string) => Promise<void>;
 }
 
 export interface Database extends Queryable {
   /** `postgres` for a server reached by DATABASE_URL, `pglite` for the embedded default. */
   readonly kind: "postgres" | "pglite";
   /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
-  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
-  close(): Promise<void>;
+  transaction: <T>(work: (tx: Queryable) => Promise<T>) => Promise<T>;
+  close: () => Promise<void>;
 }
 
 /** Type ids whose text form both drivers turn into JS numbers (bigint counts, numeric prices). */

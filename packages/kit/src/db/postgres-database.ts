@@ -9,12 +9,13 @@ export interface PostgresDatabaseOptions {
   maxConnections?: number;
 }
 
-const typeParsers = {
-  getTypeParser(oid: number, format?: "text" | "binary") {
-    if (oid === NUMERIC_TYPE_IDS.INT8 || oid === NUMERIC_TYPE_IDS.NUMERIC) return (value: string) => Number(value);
-    return pg.types.getTypeParser(oid, format);
-  },
-} as pg.CustomTypesConfig;
+const toNumber = (value: string) => Number(value);
+
+function parserFor(oid: number, format?: "text" | "binary"): (value: string) => unknown {
+  if (oid === NUMERIC_TYPE_IDS.INT8 || oid === NUMERIC_TYPE_IDS.NUMERIC) return toNumber;
+  return pg.types.getTypeParser(oid, format) as (value: string) => unknown;
+}
+const typeParsers = { getTypeParser: parserFor };
 
 function asQueryable(client: pg.Pool | pg.PoolClient): Queryable {
   return {

@@ -26,7 +26,7 @@ export function registerHealthRoutes(
   service: string,
   checks: Record<string, ReadinessCheck> = {},
 ): void {
-  app.get("/health", async () => ({ status: "ok", service }));
+  app.get("/health", (_request, reply) => reply.send({ status: "ok", service }));
   app.get("/ready", async (_request, reply) => {
     const names = Object.keys(checks);
     const results = await Promise.all(names.map((name) => runCheck(checks[name]!)));

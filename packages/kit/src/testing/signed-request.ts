@@ -18,7 +18,11 @@ export interface GraphQLResponseBody<TData = Record<string, unknown>> {
 export async function signedQuery<TData = Record<string, unknown>>(
   app: FastifyInstance,
   query: string,
-  { variables, identity = testIdentity(), secret = TEST_SECRET }: { variables?: Record<string, unknown>; identity?: Identity; secret?: string } = {},
+  {
+    variables,
+    identity = testIdentity(),
+    secret = TEST_SECRET,
+  }: { variables?: Record<string, unknown>; identity?: Identity; secret?: string } = {},
 ) {
   const response = await app.inject({
     method: "POST",

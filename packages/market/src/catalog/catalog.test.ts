@@ -26,8 +26,26 @@ function card(id: string, setId: string, number: string, name: string, rarity: s
 const small: CatalogData = {
   source: "test",
   sets: [
-    { id: "old", name: "Old", series: "S", printedTotal: 3, total: 3, releaseDate: "2020-01-01", symbolUrl: null, logoUrl: null },
-    { id: "new", name: "New", series: "S", printedTotal: 3, total: 3, releaseDate: "2024-01-01", symbolUrl: null, logoUrl: null },
+    {
+      id: "old",
+      name: "Old",
+      series: "S",
+      printedTotal: 3,
+      total: 3,
+      releaseDate: "2020-01-01",
+      symbolUrl: null,
+      logoUrl: null,
+    },
+    {
+      id: "new",
+      name: "New",
+      series: "S",
+      printedTotal: 3,
+      total: 3,
+      releaseDate: "2024-01-01",
+      symbolUrl: null,
+      logoUrl: null,
+    },
   ],
   cards: [
     card("old-2", "old", "2", "Pikachu"),

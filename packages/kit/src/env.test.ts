@@ -1,0 +1,136 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { z } from "zod";
+import { EnvError, commonEnvShape, envFields, loadEnv, parseEnv } from "./env.js";
+
+const schema = z.object({
+  ...commonEnvShape,
+  PORT: envFields.port(4000),
+  SUBGRAPH_SECRET: envFields.secret(),
+  DEBUG_SQL: envFields.boolean(false),
+});
+const GOOD_SECRET = "s".repeat(32);
+
+function envErrorOf(source: Record<string, string | undefined>): EnvError {
+  try {
+    parseEnv(schema, source);
+  } catch (error) {
+    if (error instanceof EnvError) return error;
+    throw error;
+  }
+  throw new Error("expected parseEnv to throw an EnvError");
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe("parseEnv", () => {
+  it("collects every bad variable into one EnvError", () => {
+    const error = envErrorOf({
+      PORT: "not-a-port",
+      LOG_LEVEL: "loud",
+      SUBGRAPH_SECRET: GOOD_SECRET,
+      DEBUG_SQL: "maybe",
+    });
+    expect(error.problems).toHaveLength(3);
+    for (const name of ["PORT", "LOG_LEVEL", "DEBUG_SQL"]) expect(error.message).toContain(name);
+    // Values of non-secret variables are shown, so the operator sees what was wrong.
+    expect(error.message).toContain('"loud"');
+  });
+
+  it("reports a missing required variable as missing", () => {
+    const error = envErrorOf({});
+    expect(error.problems).toEqual([expect.stringMatching(/^SUBGRAPH_SECRET is missing: /)]);
+  });
+
+  it("shows secret-looking values as [redacted]", () => {
+    const shortSecret = "tiny-secret-value";
+    const badUrl = "mysql://admin:hunter2@db.internal/prices";
+    const error = envErrorOf({ SUBGRAPH_SECRET: shortSecret, DATABASE_URL: badUrl });
+    expect(error.message).toContain("SUBGRAPH_SECRET");
+    expect(error.message).toContain("DATABASE_URL");
+    expect(error.message).toContain("[redacted]");
+    expect(error.message).not.toContain(shortSecret);
+    expect(error.message).not.toContain("hunter2");
+  });
+
+  it("applies defaults and returns a frozen object", () => {
+    const env = parseEnv(schema, { SUBGRAPH_SECRET: GOOD_SECRET });
+    expect(env).toEqual({
+      NODE_ENV: "development",
+      LOG_LEVEL: "info",
+      HOST: "0.0.0.0",
+      DATA_DIR: ".pokewatch",
+      PORT: 4000,
+      SUBGRAPH_SECRET: GOOD_SECRET,
+      DEBUG_SQL: false,
+    });
+    expect(Object.isFrozen(env)).toBe(true);
+    expect(() => {
+      (env as { PORT: number }).PORT = 1;
+    }).toThrow(TypeError);
+  });
+
+  it("coerces the port and accepts postgres URLs", () => {
+    const env = parseEnv(schema, {
+      SUBGRAPH_SECRET: GOOD_SECRET,
+      PORT: "4100",
+      DATABASE_URL: "postgres://postgres@127.0.0.1:5432/test",
+    });
+    expect(env.PORT).toBe(4100);
+    expect(env.DATABASE_URL).toBe("postgres://postgres@127.0.0.1:5432/test");
+  });
+});
+
+describe("envFields.boolean", () => {
+  const flags = z.object({ FLAG: envFields.boolean(false) });
+
+  it.each([
+    ["true", true],
+    ["1", true],
+    ["false", false],
+    ["0", false],
+  ])("parses %j as %s", (raw, expected) => {
+    expect(parseEnv(flags, { FLAG: raw }).FLAG).toBe(expected);
+  });
+
+  it("rejects anything else", () => {
+    expect(() => parseEnv(flags, { FLAG: "yes" })).toThrow(/FLAG = "yes": must be true or false/);
+  });
+});
+
+describe("loadEnv", () => {
+  class ExitCalled extends Error {
+    constructor(readonly code: unknown) {
+      super(`process.exit(${String(code)})`);
+    }
+  }
+
+  it("prints every problem on stderr and exits 1", () => {
+    const written: string[] = [];
+    vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+    const exit = vi.spyOn(process, "exit").mockImplementation((code) => {
+      throw new ExitCalled(code);
+    });
+
+    expect(() => loadEnv(schema, { PORT: "-1", SUBGRAPH_SECRET: "short" })).toThrow(ExitCalled);
+    expect(exit).toHaveBeenCalledTimes(1);
+    expect(exit).toHaveBeenCalledWith(1);
+    const output = written.join("");
+    expect(output).toContain("Invalid environment");
+    expect(output).toContain("PORT");
+    expect(output).toContain("SUBGRAPH_SECRET");
+    expect(output).not.toContain('"short"');
+  });
+
+  it("returns the parsed env without exiting when it is valid", () => {
+    const exit = vi.spyOn(process, "exit").mockImplementation((code) => {
+      throw new ExitCalled(code);
+    });
+    expect(loadEnv(schema, { SUBGRAPH_SECRET: GOOD_SECRET }).PORT).toBe(4000);
+    expect(exit).not.toHaveBeenCalled();
+  });
+});

@@ -1,0 +1,179 @@
+import { buildSubgraphSchema } from "@apollo/subgraph";
+import type { FastifyInstance } from "fastify";
+import { parse } from "graphql";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { pokewatchError } from "../errors.js";
+import { signIdentity } from "../signing.js";
+import { silentLogger } from "../testing/loggers.js";
+import { TEST_SECRET, signedQuery, testIdentity } from "../testing/signed-request.js";
+import type { ReadinessCheck } from "./health-routes.js";
+import { createSubgraphApp, type SubgraphContext } from "./subgraph-server.js";
+
+let resolverCalls = 0;
+const schema = buildSubgraphSchema({
+  typeDefs: parse(`
+    type Whoami { keyId: String, scopes: [String!]!, requestId: String! }
+    type Query { whoami: Whoami!, leak: String, card(id: ID!): String }
+  `),
+  resolvers: {
+    Query: {
+      whoami: (_root: unknown, _args: unknown, context: unknown) => {
+        resolverCalls += 1;
+        const { identity, requestId } = context as SubgraphContext;
+        return { keyId: identity.keyId, scopes: identity.scopes, requestId };
+      },
+      leak: () => {
+        throw new Error("connect failed: password=hunter2");
+      },
+      card: (_root: unknown, args: Record<string, unknown>) => {
+        throw pokewatchError("NOT_FOUND", `No card with id ${String(args.id)}`, { extensions: { argument: "id" } });
+      },
+    },
+  },
+});
+
+function createApp(readiness?: Record<string, ReadinessCheck>) {
+  return createSubgraphApp({
+    name: "test-subgraph",
+    schema,
+    secret: TEST_SECRET,
+    logger: silentLogger(),
+    buildContext: (base) => base,
+    ...(readiness ? { readiness } : {}),
+  });
+}
+
+const WHOAMI = "{ whoami { keyId scopes requestId } }";
+let app: FastifyInstance;
+beforeAll(async () => {
+  app = await createApp();
+});
+afterAll(async () => {
+  await app.close();
+});
+beforeEach(() => {
+  resolverCalls = 0;
+});
+
+describe("subgraph /graphql signature check", () => {
+  it("refuses an unsigned call with 401 before any resolver runs", async () => {
+    const response = await app.inject({
+      method: "POST",
+      url: "/graphql",
+      headers: { "content-type": "application/json" },
+      payload: JSON.stringify({ query: WHOAMI }),
+    });
+    expect(response.statusCode).toBe(401);
+    expect(response.headers["www-authenticate"]).toContain("PokeWatch-Signature");
+    const body = response.json<{ errors: Array<{ message: string; extensions: { code: string } }> }>();
+    expect(body.errors[0]!.extensions.code).toBe("UNAUTHENTICATED");
+    expect(resolverCalls).toBe(0);
+  });
+
+  it("refuses a call signed with another secret", async () => {
+    const { status, body } = await signedQuery(app, WHOAMI, { secret: "not-the-subgraph-secret-but-32-chars-long" });
+    expect(status).toBe(401);
+    expect(body.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
+    expect(resolverCalls).toBe(0);
+  });
+
+  it("runs a correctly signed call with the signed identity in context", async () => {
+    const identity = testIdentity({ keyId: "key_live", scopes: ["prices:read"], plan: "free" });
+    const { status, body } = await signedQuery<{ whoami: { keyId: string; scopes: string[] } }>(app, WHOAMI, {
+      identity,
+    });
+    expect(status).toBe(200);
+    expect(body.errors).toBeUndefined();
+    expect(body.data?.whoami).toMatchObject({ keyId: "key_live", scopes: ["prices:read"] });
+    expect(resolverCalls).toBe(1);
+  });
+
+  it("keeps the caller's x-request-id, echoes it and puts it in context", async () => {
+    const response = await app.inject({
+      method: "POST",
+      url: "/graphql",
+      headers: {
+        "content-type": "application/json",
+        "x-request-id": "req-abc.123",
+        ...signIdentity(testIdentity(), TEST_SECRET),
+      },
+      payload: JSON.stringify({ query: WHOAMI }),
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers["x-request-id"]).toBe("req-abc.123");
+    expect(response.json<{ data: { whoami: { requestId: string } } }>().data.whoami.requestId).toBe("req-abc.123");
+  });
+});
+
+describe("subgraph error masking", () => {
+  it("answers an unexpected throw as INTERNAL_SERVER_ERROR without its message", async () => {
+    const response = await app.inject({
+      method: "POST",
+      url: "/graphql",
+      headers: { "content-type": "application/json", ...signIdentity(testIdentity(), TEST_SECRET) },
+      payload: JSON.stringify({ query: "{ leak }" }),
+    });
+    expect(response.body).not.toContain("hunter2");
+    const body = response.json<{
+      errors: Array<{ message: string; path: string[]; extensions: Record<string, unknown> }>;
+    }>();
+    expect(body.errors).toEqual([
+      { message: "Internal server error", path: ["leak"], extensions: { code: "INTERNAL_SERVER_ERROR" } },
+    ]);
+  });
+
+  it("passes a coded error with its message", async () => {
+    const { body } = await signedQuery(app, '{ card(id: "sv1-999") }');
+    expect(body.errors).toHaveLength(1);
+    expect(body.errors![0]).toMatchObject({ message: "No card with id sv1-999", path: ["card"] });
+    expect(body.errors![0]!.extensions).toEqual({ code: "NOT_FOUND", argument: "id" });
+  });
+});
+
+describe("subgraph health routes", () => {
+  const failing = (message: string) => () => Promise.reject(new Error(message));
+  let extra: FastifyInstance | undefined;
+  afterEach(async () => {
+    await extra?.close();
+    extra = undefined;
+  });
+
+  it("answers /health without a signature", async () => {
+    const response = await app.inject({ method: "GET", url: "/health" });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ status: "ok", service: "test-subgraph" });
+  });
+
+  it("is ready with no checks", async () => {
+    const response = await app.inject({ method: "GET", url: "/ready" });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ status: "ready", service: "test-subgraph", checks: {} });
+  });
+
+  it("reports degraded (200) when only a non-critical check fails", async () => {
+    extra = await createApp({
+      database: { critical: true, check: () => Promise.resolve() },
+      redis: { critical: false, check: failing("connection refused") },
+    });
+    const response = await extra.inject({ method: "GET", url: "/ready" });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({
+      status: "degraded",
+      service: "test-subgraph",
+      checks: { database: "ok", redis: "failing: connection refused" },
+    });
+  });
+
+  it("reports unready (503) when a critical check fails", async () => {
+    extra = await createApp({
+      database: { critical: true, check: failing("no database") },
+      redis: { critical: false, check: () => Promise.resolve("PONG") },
+    });
+    const response = await extra.inject({ method: "GET", url: "/ready" });
+    expect(response.statusCode).toBe(503);
+    expect(response.json()).toMatchObject({
+      status: "unready",
+      checks: { database: "failing: no database", redis: "ok" },
+    });
+  });
+});
