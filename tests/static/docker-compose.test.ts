@@ -1,0 +1,71 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+
+// No Docker engine runs here, so the compose file is checked for what it promises, statically.
+const ROOT = join(import.meta.dirname, "../..");
+const read = (file: string) => readFileSync(join(ROOT, file), "utf8");
+
+interface ComposeService {
+  command?: string[];
+  environment?: Record<string, string>;
+  expose?: string[];
+  ports?: string[];
+  depends_on?: unknown;
+}
+const compose = parse(read("docker-compose.yml"), { merge: true }) as { services: Record<string, ComposeService> };
+const routing = parse(read("schema/supergraph.docker.yaml")) as { subgraphs: Record<string, { routing_url: string }> };
+
+describe("docker-compose.yml", () => {
+  it("runs PostgreSQL, Redis, the three subgraphs and the gateway", () => {
+    expect(Object.keys(compose.services).sort()).toEqual([
+      "gateway",
+      "keys",
+      "pipeline",
+      "postgres",
+      "pricing",
+      "redis",
+    ]);
+  });
+
+  it.each(Object.entries(routing.subgraphs))(
+    "serves subgraph %s where the docker supergraph routes it",
+    (name, { routing_url }) => {
+      const url = new URL(routing_url);
+      const service = compose.services[url.hostname];
+      expect(url.hostname).toBe(name);
+      expect(service?.expose).toContain(url.port);
+      expect(service?.environment?.[`${name.toUpperCase()}_PORT`]).toBe(url.port);
+    },
+  );
+
+  it("points every service at an entry point that exists, with the shared secret and real backends", () => {
+    for (const name of ["gateway", "pricing", "keys", "pipeline"]) {
+      const service = compose.services[name]!;
+      expect(existsSync(join(ROOT, service.command!.at(-1)!))).toBe(true);
+      expect(service.environment).toMatchObject({
+        SUBGRAPH_SECRET: expect.stringContaining("${SUBGRAPH_SECRET"),
+        DATABASE_URL: expect.stringContaining("@postgres:5432/"),
+        REDIS_URL: "redis://redis:6379",
+      });
+    }
+  });
+
+  it("gives the gateway the docker supergraph and publishes only the gateway", () => {
+    const gateway = compose.services.gateway!;
+    expect(gateway.environment?.SUPERGRAPH_PATH).toBe("schema/supergraph.docker.graphql");
+    expect(existsSync(join(ROOT, gateway.environment!.SUPERGRAPH_PATH!))).toBe(true);
+    const published = Object.entries(compose.services)
+      .filter(([, s]) => s.ports?.length)
+      .map(([name]) => name);
+    expect(published).toEqual(["gateway"]);
+  });
+
+  it("builds from a Dockerfile that installs the pinned pnpm from the lockfile", () => {
+    const dockerfile = read("ops/Dockerfile");
+    const pinned = (JSON.parse(read("package.json")) as { packageManager: string }).packageManager;
+    expect(dockerfile).toContain(`npm install -g ${pinned}`);
+    expect(dockerfile).toContain("pnpm install --frozen-lockfile");
+  });
+});
