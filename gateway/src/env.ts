@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { commonEnvShape, envFields } from "@pokewatch/kit";
+import { envFields, serviceEnvShape } from "@pokewatch/kit";
 import { z } from "zod";
 
 export const DEFAULT_SUPERGRAPH_PATH = fileURLToPath(new URL("../../schema/supergraph.graphql", import.meta.url));
@@ -7,9 +7,8 @@ export const DEFAULT_SUPERGRAPH_PATH = fileURLToPath(new URL("../../schema/super
 const optionalUrl = envFields.url(["http:", "https:"]).optional();
 
 export const gatewayEnvSchema = z.object({
-  ...commonEnvShape,
+  ...serviceEnvShape,
   GATEWAY_PORT: envFields.port(4000),
-  SUBGRAPH_SECRET: envFields.secret(),
   /** The composed supergraph this gateway serves. */
   SUPERGRAPH_PATH: z.string().min(1).default(DEFAULT_SUPERGRAPH_PATH),
   /** Override one subgraph's routing URL from the supergraph, e.g. when it runs elsewhere. */
@@ -18,7 +17,6 @@ export const gatewayEnvSchema = z.object({
   PIPELINE_URL: optionalUrl,
   /** Comma-separated origins allowed by CORS, or `*`. Empty: no cross-origin browser calls. */
   CORS_ORIGINS: z.string().default("*"),
-  MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576),
 });
 
 export type GatewayEnv = z.infer<typeof gatewayEnvSchema>;

@@ -15,7 +15,7 @@ export interface CreateGatewayAppOptions {
   subgraphUrls?: Record<string, string>;
   /** CORS_ORIGINS: `*` or a comma-separated list. @default "*" */
   corsOrigins?: string;
-  maxBodyBytes?: number;
+  maxBodyBytes?: number | undefined;
   /** @default "development" */
   nodeEnv?: string;
 }
@@ -32,7 +32,7 @@ function corsOrigin(setting: string): boolean | string[] {
 /** The public edge: Apollo Gateway over the static supergraph, served by Apollo Server on Fastify. */
 export async function createGatewayApp(options: CreateGatewayAppOptions) {
   const { supergraphSdl, secret, logger, subgraphUrls = {}, nodeEnv = "development" } = options;
-  const app = createHttpApp({ logger, ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}) });
+  const app = createHttpApp({ logger, maxBodyBytes: options.maxBodyBytes });
   await app.register(cors, { origin: corsOrigin(options.corsOrigins ?? "*"), exposedHeaders: ["x-request-id"] });
 
   const subgraphHealth: Record<string, string> = {};

@@ -59,7 +59,7 @@ export async function startStack({
     const common = {
       secret,
       maxBodyBytes: env.MAX_BODY_BYTES,
-      ...(redis ? { redis } : {}),
+      redis,
     };
     const serviceLogger = (name: string) => createLogger({ name, level: env.LOG_LEVEL });
     // In one process the subgraphs only need loopback: the gateway is the one public door.

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DEFAULT_MAX_BODY_BYTES } from "./http/http-app.js";
 
 export class EnvError extends Error {
   constructor(readonly problems: string[]) {
@@ -70,4 +71,11 @@ export const commonEnvShape = {
   DATA_DIR: z.string().min(1).default(".pokewatch"),
   DATABASE_URL: envFields.url(["postgres:", "postgresql:"]).optional(),
   REDIS_URL: envFields.url(["redis:", "rediss:"]).optional(),
+};
+
+/** Variables of a service that talks to the others: the shared secret and the body limit. */
+export const serviceEnvShape = {
+  ...commonEnvShape,
+  SUBGRAPH_SECRET: envFields.secret(),
+  MAX_BODY_BYTES: z.coerce.number().int().positive().default(DEFAULT_MAX_BODY_BYTES),
 };

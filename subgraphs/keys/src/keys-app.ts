@@ -2,12 +2,11 @@ import {
   DateTimeScalar,
   buildSchemaFromFile,
   createSubgraphApp,
-  loadMigrations,
-  type Database,
-  type Logger,
-  type Redis,
-  redisReadiness,
   databaseReadiness,
+  loadMigrations,
+  redisReadiness,
+  type Database,
+  type ServiceAppOptions,
 } from "@pokewatch/kit";
 import type { KeysContext } from "./context.js";
 import { createApiKeyStore } from "./keys/api-key-store.js";
@@ -16,28 +15,18 @@ import { viewerResolvers } from "./resolvers/viewer-resolvers.js";
 export const KEYS_SDL = new URL("../schema.graphql", import.meta.url);
 export const keysMigrations = () => loadMigrations(new URL("./migrations/", import.meta.url));
 
-export interface CreateKeysAppOptions {
-  secret: string;
-  logger: Logger;
+export interface CreateKeysAppOptions extends ServiceAppOptions {
   /** Migrated with `keysMigrations()` before this is called. */
   db: Database;
-  maxBodyBytes?: number;
-  /** Shared Redis when REDIS_URL is set; reported by `/ready`. */
-  redis?: Redis;
 }
 
-export function createKeysApp({ secret, logger, db, maxBodyBytes, redis }: CreateKeysAppOptions) {
-  const schema = buildSchemaFromFile<KeysContext>(KEYS_SDL, {
-    DateTime: DateTimeScalar,
-    ...viewerResolvers,
-  });
+export function createKeysApp({ db, redis, ...service }: CreateKeysAppOptions) {
+  const schema = buildSchemaFromFile<KeysContext>(KEYS_SDL, { DateTime: DateTimeScalar, ...viewerResolvers });
   const apiKeys = createApiKeyStore(db);
   return createSubgraphApp<KeysContext>({
+    ...service,
     name: "keys",
     schema,
-    secret,
-    logger,
-    ...(maxBodyBytes ? { maxBodyBytes } : {}),
     readiness: { ...databaseReadiness(db), ...redisReadiness(redis) },
     buildContext: (base) => ({ ...base, apiKeys }),
   });

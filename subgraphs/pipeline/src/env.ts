@@ -1,4 +1,4 @@
-import { commonEnvShape, envFields } from "@pokewatch/kit";
+import { envFields, serviceEnvShape } from "@pokewatch/kit";
 import { z } from "zod";
 import { DEFAULT_PIPELINE_CRON, assertValidCron } from "./pipeline/schedule.js";
 
@@ -14,10 +14,8 @@ export const pipelineCron = z
   });
 
 export const pipelineEnvSchema = z.object({
-  ...commonEnvShape,
+  ...serviceEnvShape,
   PIPELINE_PORT: envFields.port(4003),
-  SUBGRAPH_SECRET: envFields.secret(),
-  MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576),
   PIPELINE_CRON: pipelineCron,
 });
 

@@ -2,12 +2,11 @@ import {
   DateTimeScalar,
   buildSchemaFromFile,
   createSubgraphApp,
-  loadMigrations,
-  type Database,
-  type Logger,
-  type Redis,
-  redisReadiness,
   databaseReadiness,
+  loadMigrations,
+  redisReadiness,
+  type Database,
+  type ServiceAppOptions,
 } from "@pokewatch/kit";
 import type { PipelineContext } from "./context.js";
 import { createRunStore } from "./pipeline/run-store.js";
@@ -18,41 +17,30 @@ import { pipelineResolvers } from "./resolvers/pipeline-resolvers.js";
 export const PIPELINE_SDL = new URL("../schema.graphql", import.meta.url);
 export const pipelineMigrations = () => loadMigrations(new URL("./migrations/", import.meta.url));
 
-export interface CreatePipelineAppOptions {
-  secret: string;
-  logger: Logger;
+export interface CreatePipelineAppOptions extends ServiceAppOptions {
   /** Migrated with `pipelineMigrations()` before this is called. */
   db: Database;
   /** PIPELINE_CRON, read in UTC. @default "0 3 * * *" */
   cron?: string;
-  maxBodyBytes?: number;
-  /** Shared Redis when REDIS_URL is set; reported by `/ready`. */
-  redis?: Redis;
   clock?: () => Date;
 }
 
-export function createPipelineApp(options: CreatePipelineAppOptions) {
-  const { secret, logger, db, cron = DEFAULT_PIPELINE_CRON, maxBodyBytes, redis, clock = () => new Date() } = options;
-  const schema = buildSchemaFromFile<PipelineContext>(PIPELINE_SDL, {
-    DateTime: DateTimeScalar,
-    ...pipelineResolvers,
-  });
+export function createPipelineApp({
+  db,
+  redis,
+  cron = DEFAULT_PIPELINE_CRON,
+  clock = () => new Date(),
+  ...service
+}: CreatePipelineAppOptions) {
+  const schema = buildSchemaFromFile<PipelineContext>(PIPELINE_SDL, { DateTime: DateTimeScalar, ...pipelineResolvers });
   const runs = createRunStore(db);
   const modelVersions = createModelVersionStore(db);
   const schedules = [{ name: "daily-training", cron, timezone: "UTC" }];
   return createSubgraphApp<PipelineContext>({
+    ...service,
     name: "pipeline",
     schema,
-    secret,
-    logger,
-    ...(maxBodyBytes ? { maxBodyBytes } : {}),
     readiness: { ...databaseReadiness(db), ...redisReadiness(redis) },
-    buildContext: (base) => ({
-      ...base,
-      runs,
-      modelVersions,
-      schedules,
-      clock,
-    }),
+    buildContext: (base) => ({ ...base, runs, modelVersions, schedules, clock }),
   });
 }

@@ -3,8 +3,7 @@ import {
   buildSchemaFromFile,
   createSubgraphApp,
   redisReadiness,
-  type Logger,
-  type Redis,
+  type ServiceAppOptions,
 } from "@pokewatch/kit";
 import { loadBundledCatalog, type Catalog } from "@pokewatch/market";
 import type { PricingContext } from "./context.js";
@@ -13,34 +12,21 @@ import { queryResolvers } from "./resolvers/query-resolvers.js";
 
 export const PRICING_SDL = new URL("../schema.graphql", import.meta.url);
 
-export interface CreatePricingAppOptions {
-  secret: string;
-  logger: Logger;
+export interface CreatePricingAppOptions extends ServiceAppOptions {
   /** @default the bundled catalog of recent sets */
   catalog?: Catalog;
-  maxBodyBytes?: number;
-  /** Shared Redis when REDIS_URL is set; reported by `/ready`. */
-  redis?: Redis;
 }
 
-export function createPricingApp({
-  secret,
-  logger,
-  catalog = loadBundledCatalog(),
-  maxBodyBytes,
-  redis,
-}: CreatePricingAppOptions) {
+export function createPricingApp({ catalog = loadBundledCatalog(), redis, ...service }: CreatePricingAppOptions) {
   const schema = buildSchemaFromFile<PricingContext>(PRICING_SDL, {
     Date: DateScalar,
     ...queryResolvers,
     ...cardResolvers,
   });
   return createSubgraphApp<PricingContext>({
+    ...service,
     name: "pricing",
     schema,
-    secret,
-    logger,
-    ...(maxBodyBytes ? { maxBodyBytes } : {}),
     readiness: redisReadiness(redis),
     buildContext: (base) => ({ ...base, catalog }),
   });

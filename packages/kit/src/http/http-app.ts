@@ -3,17 +3,22 @@ import Fastify, { LogController, type FastifyInstance } from "fastify";
 import type { Logger } from "../logger.js";
 import { REQUEST_ID_HEADER, resolveRequestId } from "../request-id.js";
 
+export const DEFAULT_MAX_BODY_BYTES = 1_048_576;
+
 export interface CreateHttpAppOptions {
   logger: Logger;
   /** Largest request body accepted, in bytes. @default 1_048_576 */
-  maxBodyBytes?: number;
+  maxBodyBytes?: number | undefined;
 }
 
 /**
  * Fastify with PokeWatch's defaults: the caller's `x-request-id` kept (or one made) and echoed,
  * request logs through our redacting logger, and error replies that never carry internals.
  */
-export function createHttpApp({ logger, maxBodyBytes = 1_048_576 }: CreateHttpAppOptions): FastifyInstance {
+export function createHttpApp({
+  logger,
+  maxBodyBytes = DEFAULT_MAX_BODY_BYTES,
+}: CreateHttpAppOptions): FastifyInstance {
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: maxBodyBytes,

@@ -1,4 +1,9 @@
 export { createHttpApp, listen, type CreateHttpAppOptions, type RunningServer } from "./http-app.js";
 export { registerHealthRoutes, type ReadinessCheck } from "./health-routes.js";
-export { createSubgraphApp, type CreateSubgraphAppOptions, type SubgraphContext } from "./subgraph-server.js";
+export {
+  createSubgraphApp,
+  type CreateSubgraphAppOptions,
+  type ServiceAppOptions,
+  type SubgraphContext,
+} from "./subgraph-server.js";
 export { databaseReadiness, redisReadiness } from "./readiness-checks.js";

@@ -9,6 +9,7 @@ import type { GraphQLSchema } from "graphql";
 import { createErrorMasker } from "../errors.js";
 import type { Identity } from "../identity.js";
 import type { Logger } from "../logger.js";
+import type { Redis } from "../redis.js";
 import { verifySignedIdentity } from "../signing.js";
 import { createHttpApp } from "./http-app.js";
 import { registerHealthRoutes, type ReadinessCheck } from "./health-routes.js";
@@ -20,13 +21,20 @@ export interface SubgraphContext {
   logger: Logger;
 }
 
-export interface CreateSubgraphAppOptions<TContext extends SubgraphContext> {
-  name: string;
-  schema: GraphQLSchema;
-  /** SUBGRAPH_SECRET shared with the gateway. */
+/** What every service's app factory takes, whatever else it needs. */
+export interface ServiceAppOptions {
+  /** SUBGRAPH_SECRET shared by the gateway and the subgraphs. */
   secret: string;
   logger: Logger;
-  maxBodyBytes?: number;
+  /** MAX_BODY_BYTES. @default 1 MiB */
+  maxBodyBytes?: number | undefined;
+  /** Shared Redis when REDIS_URL is set; reported by `/ready`. */
+  redis?: Redis | undefined;
+}
+
+export interface CreateSubgraphAppOptions<TContext extends SubgraphContext> extends Omit<ServiceAppOptions, "redis"> {
+  name: string;
+  schema: GraphQLSchema;
   readiness?: Record<string, ReadinessCheck>;
   /** Adds the service's own dependencies to the verified base context. */
   buildContext(base: SubgraphContext, request: FastifyRequest): TContext | Promise<TContext>;
@@ -42,7 +50,7 @@ export async function createSubgraphApp<TContext extends SubgraphContext>(
   options: CreateSubgraphAppOptions<TContext>,
 ): Promise<FastifyInstance> {
   const { name, schema, secret, logger } = options;
-  const app = createHttpApp({ logger, ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}) });
+  const app = createHttpApp({ logger, maxBodyBytes: options.maxBodyBytes });
   registerHealthRoutes(app, name, options.readiness);
 
   const apollo = new ApolloServer<TContext>({
