@@ -141,6 +141,40 @@ describe("gateway: landing page", () => {
   });
 });
 
+describe("gateway: CORS", () => {
+  it("answers a browser preflight from any origin by default and exposes x-request-id", async () => {
+    const response = await fetch(`${gateway.url}/graphql`, {
+      method: "OPTIONS",
+      headers: { origin: "https://binder.example", "access-control-request-method": "POST" },
+    });
+    expect(response.headers.get("access-control-allow-origin")).toBe("https://binder.example");
+    const get = await fetch(`${gateway.url}/health`, { headers: { origin: "https://binder.example" } });
+    expect(get.headers.get("access-control-expose-headers")).toContain("x-request-id");
+  });
+
+  it("allows only the listed origins when CORS_ORIGINS names them", async () => {
+    const app = await createGatewayApp({
+      supergraphSdl,
+      secret: TEST_SECRET,
+      logger: silentLogger(),
+      corsOrigins: "https://a.example, https://b.example",
+    });
+    const allowed = await app.inject({
+      method: "OPTIONS",
+      url: "/graphql",
+      headers: { origin: "https://b.example", "access-control-request-method": "POST" },
+    });
+    const refused = await app.inject({
+      method: "OPTIONS",
+      url: "/graphql",
+      headers: { origin: "https://evil.example", "access-control-request-method": "POST" },
+    });
+    expect(allowed.headers["access-control-allow-origin"]).toBe("https://b.example");
+    expect(refused.headers["access-control-allow-origin"]).toBeUndefined();
+    await app.close();
+  });
+});
+
 describe("gateway: supergraph file", () => {
   it("names SUPERGRAPH_PATH when the file is missing", () => {
     expect(() => readSupergraphSdl("/nope/supergraph.graphql")).toThrow(

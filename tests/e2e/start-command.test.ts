@@ -3,6 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+import { TEST_DATABASE_URL, TEST_REDIS_URL, createIsolatedPostgres } from "@pokewatch/kit/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import { ALL_SUBGRAPHS_QUERY, postGraphQL } from "./stack-fixture.js";
 
@@ -50,6 +51,37 @@ describe("pnpm start", () => {
     started.proc.kill("SIGINT");
     expect(await started.exited).toBe(0);
     expect(started.lines.some((line) => line.includes("shutting down"))).toBe(true);
+  });
+
+  it("uses PostgreSQL and Redis when DATABASE_URL and REDIS_URL are set", async () => {
+    const postgres = await createIsolatedPostgres();
+    try {
+      const url = `${TEST_DATABASE_URL}?options=${encodeURIComponent(`-c search_path=${postgres.schema}`)}`;
+      const started = startProcess({
+        DATABASE_URL: url,
+        REDIS_URL: TEST_REDIS_URL,
+        DATA_DIR: mkdtempSync(join(tmpdir(), "pw-")),
+      });
+      child = started.proc;
+      const up = (await started.up) as { gateway: string; database: string; redis: boolean };
+      expect(up).toMatchObject({ database: "postgres", redis: true });
+      const { body } = await postGraphQL(up.gateway, ALL_SUBGRAPHS_QUERY);
+      expect(body.errors).toBeUndefined();
+      const tables = await postgres.db.query<{ table_name: string }>(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name",
+        [postgres.schema],
+      );
+      expect(tables.map((t) => t.table_name)).toEqual([
+        "api_keys",
+        "model_versions",
+        "pipeline_runs",
+        "schema_migrations",
+      ]);
+      started.proc.kill("SIGINT");
+      expect(await started.exited).toBe(0);
+    } finally {
+      await postgres.drop();
+    }
   });
 
   it("refuses bad configuration, naming every bad variable, and exits 1", async () => {
