@@ -16,7 +16,8 @@ export default defineConfig({
           name: "unit",
           include: ["{gateway,subgraphs,packages,stack,schema}/**/*.test.ts", "tests/static/**/*.test.ts"],
           exclude: [...ignored, "**/*.int.test.ts"],
-          testTimeout: 20_000,
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
         },
       },
       {
@@ -26,6 +27,7 @@ export default defineConfig({
           exclude: ignored,
           fileParallelism: false,
           testTimeout: 30_000,
+          hookTimeout: 60_000,
         },
       },
       {

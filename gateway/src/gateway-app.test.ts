@@ -1,7 +1,14 @@
 import { composeServices } from "@apollo/composition";
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/resolverMap.js";
-import { createSubgraphApp, listen, pokewatchError, type RunningServer, type SubgraphContext } from "@pokewatch/kit";
+import {
+  DateScalar,
+  createSubgraphApp,
+  listen,
+  pokewatchError,
+  type RunningServer,
+  type SubgraphContext,
+} from "@pokewatch/kit";
 import { TEST_SECRET, silentLogger } from "@pokewatch/kit/testing";
 import { parse } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -10,15 +17,19 @@ import { readSupergraphSdl } from "./supergraph.js";
 
 // A throwaway subgraph and supergraph: the gateway fronts whatever supergraph it is given.
 const typeDefs = parse(`
+  scalar Date
   type Query {
     seen: Seen!
     missing: String
     broken: String
+    day(on: Date!): String
   }
   type Seen { requestId: String!, identityRequestId: String! }
 `);
 const resolvers: GraphQLResolverMap<SubgraphContext> = {
+  Date: DateScalar,
   Query: {
+    day: (_: unknown, args: { on: string }) => args.on,
     seen: (_: unknown, __: unknown, ctx: SubgraphContext) => ({
       requestId: ctx.requestId,
       identityRequestId: ctx.identity.requestId,
@@ -121,6 +132,81 @@ describe("gateway: errors", () => {
   });
 });
 
+describe("gateway: subgraph failures", () => {
+  async function gatewayTo(url: string) {
+    return createGatewayApp({
+      supergraphSdl,
+      secret: TEST_SECRET,
+      logger: silentLogger(),
+      subgraphUrls: { probe: url },
+    });
+  }
+  async function ask(app: Awaited<ReturnType<typeof gatewayTo>>, query: string) {
+    const response = await app.inject({
+      method: "POST",
+      url: "/graphql",
+      headers: { "content-type": "application/json" },
+      payload: { query },
+    });
+    return response.json<{
+      data?: unknown;
+      errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
+    }>();
+  }
+
+  it("answers SERVICE_UNAVAILABLE, tagged, when a subgraph refuses the gateway's signature", async () => {
+    const other = await listen(
+      await createSubgraphApp({
+        name: "probe",
+        schema: buildSubgraphSchema({ typeDefs, resolvers: resolvers as GraphQLResolverMap<unknown> }),
+        secret: "a-different-secret-of-at-least-32-chars",
+        logger: silentLogger(),
+        buildContext: (base) => base,
+      }),
+      { host: "127.0.0.1", port: 0 },
+    );
+    const app = await gatewayTo(`${other.url}/graphql`);
+    const body = await ask(app, "{ missing }");
+    expect(body.errors?.[0]).toMatchObject({ extensions: { code: "SERVICE_UNAVAILABLE", serviceName: "probe" } });
+    expect(body.errors?.[0]?.extensions?.code).not.toBe("UNAUTHENTICATED");
+    await app.close();
+    await other.close();
+  });
+
+  it("answers SERVICE_UNAVAILABLE, tagged, without the subgraph's address, when it is down", async () => {
+    const app = await gatewayTo("http://127.0.0.1:1/graphql");
+    const body = await ask(app, "{ missing }");
+    expect(body.errors?.[0]).toMatchObject({ extensions: { code: "SERVICE_UNAVAILABLE", serviceName: "probe" } });
+    expect(JSON.stringify(body)).not.toContain("127.0.0.1");
+    const ready = await app.inject({ method: "GET", url: "/ready" });
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json()).toEqual({ status: "degraded", service: "gateway", checks: { probe: "failing" } });
+    await app.close();
+  });
+
+  it("passes a subgraph's BAD_USER_INPUT for a malformed Date literal, tagged", async () => {
+    const { json } = await post({ query: '{ day(on: "2025-02-30") }' });
+    expect(json.errors?.[0]).toMatchObject({ extensions: { code: "BAD_USER_INPUT", serviceName: "probe" } });
+    expect(json.errors?.[0]?.message).toMatch(/YYYY-MM-DD/);
+    const ok = await post({ query: '{ day(on: "2024-02-29") }' });
+    expect(ok.json).toEqual({ data: { day: "2024-02-29" } });
+  });
+});
+
+describe("gateway: operation selection", () => {
+  it("answers 400 OPERATION_RESOLUTION_FAILURE, not 500, when the operation to run is ambiguous or unknown", async () => {
+    const document = "query A { missing } query B { missing }";
+    const ambiguous = await post({ query: document });
+    expect(ambiguous.response.status).toBe(400);
+    expect(ambiguous.json.errors?.[0]?.extensions).toMatchObject({ code: "OPERATION_RESOLUTION_FAILURE" });
+    const unknown = await post({ query: document, operationName: "C" });
+    expect(unknown.response.status).toBe(400);
+    expect(unknown.json.errors?.[0]?.extensions).toMatchObject({ code: "OPERATION_RESOLUTION_FAILURE" });
+    const chosen = await post({ query: document, operationName: "B" });
+    expect(chosen.json.errors?.[0]?.extensions).toMatchObject({ code: "NOT_FOUND" });
+  });
+});
+
 describe("gateway: landing page", () => {
   it("serves Apollo Sandbox at / outside production", async () => {
     const response = await fetch(`${gateway.url}/`, { headers: { accept: "text/html" } });
@@ -136,6 +222,8 @@ describe("gateway: landing page", () => {
       nodeEnv: "production",
     });
     const response = await production.inject({ method: "GET", url: "/", headers: { accept: "text/html" } });
+    expect(response.statusCode).toBe(400);
+    expect(response.headers["content-type"]).not.toContain("text/html");
     expect(response.body).not.toMatch(/sandbox/i);
     await production.close();
   });

@@ -1,10 +1,12 @@
 import { ApolloGateway } from "@apollo/gateway";
 import { ApolloServer } from "@apollo/server";
 import { fastifyApolloHandler } from "@as-integrations/fastify";
-import cors from "@fastify/cors";
 import { createErrorMasker, createHttpApp, registerHealthRoutes, type Logger } from "@pokewatch/kit";
 import { createGatewayContext, type GatewayContext } from "./context.js";
+import { registerCors } from "./http/cors.js";
+import { subgraphReadiness } from "./http/subgraph-readiness.js";
 import { landingPagePlugin } from "./plugins/landing-page.js";
+import { operationResolutionPlugin } from "./plugins/operation-resolution.js";
 import { SignedDataSource } from "./signed-data-source.js";
 
 export interface CreateGatewayAppOptions {
@@ -20,20 +22,11 @@ export interface CreateGatewayAppOptions {
   nodeEnv?: string;
 }
 
-function corsOrigin(setting: string): boolean | string[] {
-  if (setting.trim() === "*") return true;
-  const origins = setting
-    .split(",")
-    .map((origin) => origin.trim())
-    .filter(Boolean);
-  return origins.length ? origins : false;
-}
-
 /** The public edge: Apollo Gateway over the static supergraph, served by Apollo Server on Fastify. */
 export async function createGatewayApp(options: CreateGatewayAppOptions) {
   const { supergraphSdl, secret, logger, subgraphUrls = {}, nodeEnv = "development" } = options;
   const app = createHttpApp({ logger, maxBodyBytes: options.maxBodyBytes });
-  await app.register(cors, { origin: corsOrigin(options.corsOrigins ?? "*"), exposedHeaders: ["x-request-id"] });
+  await registerCors(app, options.corsOrigins);
 
   const subgraphHealth: Record<string, string> = {};
   const gateway = new ApolloGateway({
@@ -43,15 +36,17 @@ export async function createGatewayApp(options: CreateGatewayAppOptions) {
       const target = subgraphUrls[name] ?? url;
       if (!target) throw new Error(`supergraph gives no URL for subgraph ${name}`);
       subgraphHealth[name] = new URL("/health", target).toString();
-      return new SignedDataSource(target, secret);
+      return new SignedDataSource({ name, url: target, secret, logger });
     },
   });
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     formatError: createErrorMasker(logger, "gateway"),
     includeStacktraceInErrorResponses: false,
+    // closeOnSignal owns SIGINT/SIGTERM; Apollo's own handler would re-raise the signal mid-shutdown.
+    stopOnTerminationSignals: false,
     introspection: true,
-    plugins: [landingPagePlugin(nodeEnv)],
+    plugins: [landingPagePlugin(nodeEnv), operationResolutionPlugin()],
   });
   await apollo.start();
   // Fastify drains in-flight requests on close; Apollo stops after. (The integration's drain plugin
@@ -62,21 +57,6 @@ export async function createGatewayApp(options: CreateGatewayAppOptions) {
   app.route({ method: ["GET", "POST"], url: "/", handler });
   app.route({ method: ["GET", "POST"], url: "/graphql", handler });
 
-  registerHealthRoutes(
-    app,
-    "gateway",
-    Object.fromEntries(
-      Object.entries(subgraphHealth).map(([name, url]) => [
-        name,
-        {
-          critical: false,
-          check: async () => {
-            const response = await fetch(url, { signal: AbortSignal.timeout(1_500) });
-            if (!response.ok) throw new Error(`HTTP ${response.status}`);
-          },
-        },
-      ]),
-    ),
-  );
+  registerHealthRoutes(app, "gateway", subgraphReadiness(subgraphHealth));
   return app;
 }

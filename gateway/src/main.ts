@@ -1,19 +1,21 @@
-import { closeOnSignal, createLogger, listen, loadEnv } from "@pokewatch/kit";
+import { createLogger, listen, loadEnv, runService } from "@pokewatch/kit";
 import { gatewayEnvSchema, subgraphUrlOverrides } from "./env.js";
 import { createGatewayApp } from "./gateway-app.js";
 import { readSupergraphSdl } from "./supergraph.js";
 
 const env = loadEnv(gatewayEnvSchema);
 const logger = createLogger({ name: "gateway", level: env.LOG_LEVEL });
-const app = await createGatewayApp({
-  supergraphSdl: readSupergraphSdl(env.SUPERGRAPH_PATH),
-  secret: env.SUBGRAPH_SECRET,
-  logger,
-  subgraphUrls: subgraphUrlOverrides(env),
-  corsOrigins: env.CORS_ORIGINS,
-  maxBodyBytes: env.MAX_BODY_BYTES,
-  nodeEnv: env.NODE_ENV,
+await runService(logger, async () => {
+  const app = await createGatewayApp({
+    supergraphSdl: readSupergraphSdl(env.SUPERGRAPH_PATH),
+    secret: env.SUBGRAPH_SECRET,
+    logger,
+    subgraphUrls: subgraphUrlOverrides(env),
+    corsOrigins: env.CORS_ORIGINS,
+    maxBodyBytes: env.MAX_BODY_BYTES,
+    nodeEnv: env.NODE_ENV,
+  });
+  const server = await listen(app, { host: env.HOST, port: env.GATEWAY_PORT });
+  logger.info({ url: `${server.url}/graphql` }, "gateway listening");
+  return () => server.close();
 });
-const server = await listen(app, { host: env.HOST, port: env.GATEWAY_PORT });
-logger.info({ url: `${server.url}/graphql` }, "gateway listening");
-closeOnSignal(logger, () => server.close());

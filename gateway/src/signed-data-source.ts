@@ -1,26 +1,89 @@
 import { randomUUID } from "node:crypto";
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from "@apollo/gateway";
-import { REQUEST_ID_HEADER, anonymousIdentity, signIdentity } from "@pokewatch/kit";
+import {
+  IDENTITY_HEADER,
+  REQUEST_ID_HEADER,
+  anonymousIdentity,
+  encodeIdentity,
+  pokewatchError,
+  signEncodedIdentity,
+  type Logger,
+} from "@pokewatch/kit";
+import type { GraphQLError } from "graphql";
 import type { GatewayContext } from "./context.js";
 
+type SubgraphResponse = Awaited<ReturnType<RemoteGraphQLDataSource<GatewayContext>["process"]>>;
+
+export interface SignedDataSourceOptions {
+  /** The subgraph's name in the supergraph; also the signature's audience. */
+  name: string;
+  url: string;
+  secret: string;
+  logger: Logger;
+}
+
+interface FailedResponse {
+  status: number;
+  body: unknown;
+}
+
+function failedResponseOf(error: unknown): FailedResponse | undefined {
+  const response = (error as GraphQLError | undefined)?.extensions?.response as FailedResponse | undefined;
+  return typeof response?.status === "number" ? response : undefined;
+}
+
+function graphQLErrorsIn(body: unknown): unknown[] | undefined {
+  const errors = (body as { errors?: unknown } | null)?.errors;
+  return Array.isArray(errors) && errors.length > 0 ? errors : undefined;
+}
+
 /**
- * Sends each subgraph request with the caller's identity signed by the shared secret and the
- * request id, so subgraphs can trust who is calling and logs line up across services.
+ * Sends each subgraph request signed for that subgraph (identity, request id and the exact body,
+ * under the shared secret), and turns transport failures into errors a client can act on.
  */
 export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  constructor(
-    url: string,
-    private readonly secret: string,
-  ) {
+  private readonly name: string;
+  private readonly log: Logger;
+
+  constructor({ name, url, secret, logger }: SignedDataSourceOptions) {
     super({ url });
+    this.name = name;
+    this.log = logger;
+    // Signing happens at fetch time: only there is the serialised body known.
+    const send = this.fetcher;
+    this.fetcher = (target, init = {}) => {
+      const headers = { ...(init.headers as Record<string, string>) };
+      const encoded = headers[IDENTITY_HEADER] ?? encodeIdentity(anonymousIdentity(randomUUID()));
+      const signed = signEncodedIdentity(encoded, secret, { audience: name, body: String(init.body ?? "") });
+      return send(target, { ...init, headers: { ...headers, [IDENTITY_HEADER]: encoded, ...signed } });
+    };
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     // Gateway-internal requests (health checks) carry no request context.
     const identity = (context as Partial<GatewayContext>).identity ?? anonymousIdentity(randomUUID());
-    const headers = request.http?.headers;
-    if (!headers) return;
-    for (const [name, value] of Object.entries(signIdentity(identity, this.secret))) headers.set(name, value);
-    headers.set(REQUEST_ID_HEADER, identity.requestId);
+    request.http?.headers.set(IDENTITY_HEADER, encodeIdentity(identity));
+    request.http?.headers.set(REQUEST_ID_HEADER, identity.requestId);
+  }
+
+  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<SubgraphResponse> {
+    try {
+      return await super.process(options);
+    } catch (error) {
+      const failed = failedResponseOf(error);
+      const errors = failed && failed.status < 500 && failed.status !== 401 ? graphQLErrorsIn(failed.body) : undefined;
+      // A 4xx with GraphQL errors (validation, bad input) is an answer about the request: pass it on,
+      // so the gateway tags each error with this subgraph's name.
+      if (errors) return { errors } as SubgraphResponse;
+      this.log.error(
+        { subgraph: this.name, status: failed?.status, err: failed ? undefined : error },
+        failed?.status === 401
+          ? "subgraph refused the gateway's signature: check SUBGRAPH_SECRET on both sides"
+          : "subgraph did not answer",
+      );
+      throw pokewatchError("SERVICE_UNAVAILABLE", `The ${this.name} service is unavailable; retrying later is safe`, {
+        extensions: { serviceName: this.name },
+      });
+    }
   }
 }

@@ -1,17 +1,14 @@
-import { closeOnSignal, createLogger, loadEnv } from "@pokewatch/kit";
+import { createLogger, loadEnv, runService } from "@pokewatch/kit";
 import { stackEnvSchema } from "./stack-env.js";
 import { startStack } from "./start-stack.js";
 
 const env = loadEnv(stackEnvSchema);
 const logger = createLogger({ name: "pokewatch", level: env.LOG_LEVEL });
-const stack = await startStack({ env });
-logger.info(
-  {
-    gateway: stack.gatewayUrl,
-    subgraphs: stack.subgraphUrls,
-    database: stack.database,
-    redis: stack.redis,
-  },
-  `PokeWatch is up: open ${stack.gatewayUrl.replace(/\/graphql$/, "/")} for Apollo Sandbox (Ctrl-C stops)`,
-);
-closeOnSignal(logger, () => stack.close());
+await runService(logger, async () => {
+  const stack = await startStack({ env });
+  logger.info(
+    { gateway: stack.gatewayUrl, subgraphs: stack.subgraphUrls, database: stack.database, redis: stack.redis },
+    `PokeWatch is up: open ${stack.gatewayUrl.replace(/\/graphql$/, "/")} for Apollo Sandbox (Ctrl-C stops)`,
+  );
+  return () => stack.close();
+});

@@ -2,11 +2,10 @@ import { randomBytes } from "node:crypto";
 import { createGatewayApp, readSupergraphSdl, subgraphUrlOverrides } from "@pokewatch/gateway";
 import { createKeysApp, keysMigrations } from "@pokewatch/keys";
 import {
-  connectRedis,
   createDatabase,
   createLogger,
-  createRedis,
   listen,
+  openRedis,
   runMigrations,
   type Database,
   type Redis,
@@ -52,10 +51,7 @@ export async function startStack({
   try {
     await runMigrations(db, "keys", keysMigrations());
     await runMigrations(db, "pipeline", pipelineMigrations());
-    if (env.REDIS_URL) {
-      redis = createRedis({ url: env.REDIS_URL, logger });
-      if (!(await connectRedis(redis))) logger.warn("REDIS_URL does not answer yet; starting without it");
-    }
+    redis = await openRedis(env.REDIS_URL, logger);
     const common = {
       secret,
       maxBodyBytes: env.MAX_BODY_BYTES,

@@ -8,26 +8,30 @@ import { afterAll, describe, expect, it } from "vitest";
 import { ALL_SUBGRAPHS_QUERY, postGraphQL } from "./stack-fixture.js";
 
 const ROOT = join(import.meta.dirname, "../..");
-let child: ChildProcess | undefined;
+const children: ChildProcess[] = [];
 afterAll(() => {
-  child?.kill("SIGKILL");
+  for (const child of children) if (child.exitCode === null && child.pid) process.kill(-child.pid, "SIGKILL");
 });
 
-/** Runs what `pnpm start` runs, on free ports, and waits for its "is up" line. */
+/** What a terminal's Ctrl-C does: SIGINT to the whole foreground process group. */
+function pressCtrlC(proc: ChildProcess) {
+  process.kill(-proc.pid!, "SIGINT");
+}
+
+/**
+ * Runs what `pnpm start` runs (`tsx stack/src/main.ts`), on free ports, in its own process group as
+ * a terminal would, without vitest's NODE_ENV=test; waits for its "is up" line.
+ */
 function startProcess(env: Record<string, string>) {
+  const { NODE_ENV: _setByVitest, ...inherited } = process.env;
+  const ports = { GATEWAY_PORT: "0", PRICING_PORT: "0", KEYS_PORT: "0", PIPELINE_PORT: "0" };
   const proc = spawn(process.execPath, ["--import", "tsx", "stack/src/main.ts"], {
     cwd: ROOT,
-    env: {
-      ...process.env,
-      LOG_LEVEL: "info",
-      GATEWAY_PORT: "0",
-      PRICING_PORT: "0",
-      KEYS_PORT: "0",
-      PIPELINE_PORT: "0",
-      ...env,
-    },
+    env: { ...inherited, LOG_LEVEL: "info", ...ports, ...env },
     stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
   });
+  children.push(proc);
   const lines: string[] = [];
   const up = new Promise<{ gateway: string }>((resolve, reject) => {
     createInterface({ input: proc.stdout }).on("line", (line) => {
@@ -43,14 +47,14 @@ function startProcess(env: Record<string, string>) {
 describe("pnpm start", () => {
   it("comes up on embedded defaults, answers through the gateway, and stops cleanly on Ctrl-C", async () => {
     const started = startProcess({ DATA_DIR: mkdtempSync(join(tmpdir(), "pokewatch-start-")) });
-    child = started.proc;
     const { gateway } = await started.up;
     const { body } = await postGraphQL(gateway, ALL_SUBGRAPHS_QUERY);
     expect(body.data?.card).toMatchObject({ name: "Charizard ex" });
 
-    started.proc.kill("SIGINT");
+    pressCtrlC(started.proc);
     expect(await started.exited).toBe(0);
     expect(started.lines.some((line) => line.includes("shutting down"))).toBe(true);
+    expect(started.lines.at(-1)).toContain("stopped cleanly");
   });
 
   it("uses PostgreSQL and Redis when DATABASE_URL and REDIS_URL are set", async () => {
@@ -62,7 +66,6 @@ describe("pnpm start", () => {
         REDIS_URL: TEST_REDIS_URL,
         DATA_DIR: mkdtempSync(join(tmpdir(), "pw-")),
       });
-      child = started.proc;
       const up = (await started.up) as { gateway: string; database: string; redis: boolean };
       expect(up).toMatchObject({ database: "postgres", redis: true });
       const { body } = await postGraphQL(up.gateway, ALL_SUBGRAPHS_QUERY);
@@ -77,7 +80,7 @@ describe("pnpm start", () => {
         "pipeline_runs",
         "schema_migrations",
       ]);
-      started.proc.kill("SIGINT");
+      pressCtrlC(started.proc);
       expect(await started.exited).toBe(0);
     } finally {
       await postgres.drop();

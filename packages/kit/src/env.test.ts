@@ -38,6 +38,18 @@ describe("parseEnv", () => {
     expect(error.message).toContain('"loud"');
   });
 
+  it("reports unparseable URLs and empty values as bad variables instead of crashing", () => {
+    const error = envErrorOf({ SUBGRAPH_SECRET: GOOD_SECRET, DATABASE_URL: "nope", REDIS_URL: "", PORT: "" });
+    const names = error.problems.map((problem) => problem.split(" ")[0]);
+    expect(names.sort()).toEqual(["DATABASE_URL", "PORT", "REDIS_URL"]);
+    expect(error.message).not.toContain("nope");
+  });
+
+  it("refuses a port written as 4e3 or 0x10, which would otherwise pass as numbers", () => {
+    expect(envErrorOf({ SUBGRAPH_SECRET: GOOD_SECRET, PORT: "4e3" }).message).toMatch(/PORT/);
+    expect(envErrorOf({ SUBGRAPH_SECRET: GOOD_SECRET, PORT: "0x10" }).message).toMatch(/PORT/);
+  });
+
   it("reports a missing required variable as missing", () => {
     const error = envErrorOf({});
     expect(error.problems).toEqual([expect.stringMatching(/^SUBGRAPH_SECRET is missing: /)]);

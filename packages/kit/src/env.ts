@@ -51,15 +51,18 @@ const booleanString = z
   .transform((v) => v === "true" || v === "1");
 
 export const envFields = {
-  port: (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback),
-  boolean: (fallback: boolean) => booleanString.default(fallback),
-  url: (protocols: string[]) =>
+  port: (fallback: number) =>
     z
       .string()
-      .url()
-      .refine((v) => protocols.includes(new URL(v).protocol), {
-        message: `must use ${protocols.join(" or ")}`,
-      }),
+      .regex(/^\d{1,5}$/, "must be a port number from 0 to 65535")
+      .transform(Number)
+      .pipe(z.number().max(65535, "must be a port number from 0 to 65535"))
+      .default(fallback),
+  boolean: (fallback: boolean) => booleanString.default(fallback),
+  url: (protocols: string[]) =>
+    z.string().refine((v) => URL.canParse(v) && protocols.includes(new URL(v).protocol), {
+      message: `must be a ${protocols.map((p) => `${p}//`).join(" or ")} URL`,
+    }),
   secret: () => z.string().min(32, "must be at least 32 characters"),
 };
 
@@ -77,5 +80,10 @@ export const commonEnvShape = {
 export const serviceEnvShape = {
   ...commonEnvShape,
   SUBGRAPH_SECRET: envFields.secret(),
-  MAX_BODY_BYTES: z.coerce.number().int().positive().default(DEFAULT_MAX_BODY_BYTES),
+  MAX_BODY_BYTES: z
+    .string()
+    .regex(/^\d+$/, "must be a whole number of bytes")
+    .transform(Number)
+    .pipe(z.number().positive("must be more than 0"))
+    .default(DEFAULT_MAX_BODY_BYTES),
 };

@@ -38,11 +38,11 @@ export interface MaskedErrorLog {
  */
 export function createErrorMasker(logger: MaskedErrorLog, service: string) {
   return function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
-    const code = formatted.extensions?.code;
+    const code = publicCodeOf(formatted, error);
     // Apollo Server labels any uncoded throw INTERNAL_SERVER_ERROR before this runs, so that code never passes as is.
     const known =
       code !== "INTERNAL_SERVER_ERROR" && (isErrorCode(code) || (typeof code === "string" && PASSING_CODES.has(code)));
-    if (known) return { ...formatted, extensions: pickPublicExtensions(formatted.extensions) };
+    if (known) return { ...formatted, extensions: pickPublicExtensions({ ...formatted.extensions, code }) };
     if (formatted.message !== MASKED_MESSAGE) {
       logger.error({ err: error, service, path: formatted.path, code }, "masked an unexpected error");
     }
@@ -52,6 +52,16 @@ export function createErrorMasker(logger: MaskedErrorLog, service: string) {
     };
     return formatted.path ? { ...masked, path: formatted.path } : masked;
   };
+}
+
+/**
+ * A bad literal for a custom scalar (`Date`) surfaces as a validation failure wrapping the
+ * scalar's own BAD_USER_INPUT; clients get that code, as they do for the same bad value in a variable.
+ */
+function publicCodeOf(formatted: GraphQLFormattedError, error: unknown): unknown {
+  const code = formatted.extensions?.code;
+  const cause = (error as { originalError?: { extensions?: Record<string, unknown> } } | null)?.originalError;
+  return code === "GRAPHQL_VALIDATION_FAILED" && cause?.extensions?.code === "BAD_USER_INPUT" ? "BAD_USER_INPUT" : code;
 }
 
 function pickPublicExtensions(extensions: Record<string, unknown> | undefined): Record<string, unknown> {

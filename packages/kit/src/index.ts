@@ -14,3 +14,4 @@ export * from "./date-time-scalar.js";
 export * from "./subgraph-schema.js";
 export * from "./shutdown.js";
 export * from "./error-docs.js";
+export * from "./service-runner.js";

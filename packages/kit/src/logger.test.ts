@@ -17,9 +17,17 @@ describe("createLogger redaction", () => {
     logger.info({ user: { password: PASSWORD } }, "nested password");
     logger.info({ password: PASSWORD }, "password");
     logger.info({ env: { SUBGRAPH_SECRET: SECRET, DATABASE_URL: DB_URL, LOG_LEVEL: "debug" } }, "env");
+    logger.info(
+      { request: { headers: { cookie: `session=${SECRET}`, "x-pokewatch-signature": SIGNATURE } } },
+      "fastify request",
+    );
+    logger.info(
+      { response: { headers: { "set-cookie": `session=${SECRET}` } }, headers: { cookie: PASSWORD } },
+      "cookies",
+    );
 
     const written = lines();
-    expect(written).toHaveLength(6);
+    expect(written).toHaveLength(8);
     const all = written.join("\n");
     for (const value of [API_KEY, BEARER, SIGNATURE, SECRET, PASSWORD, DB_URL, "db-pass-9876"]) {
       expect(all).not.toContain(value);

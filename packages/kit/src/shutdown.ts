@@ -15,7 +15,10 @@ export function closeOnSignal(logger: Logger, close: () => Promise<void>, timeou
       process.exit(1);
     }, timeoutMs).unref();
     close().then(
-      () => process.exit(0),
+      () => {
+        logger.info("stopped cleanly");
+        process.exit(0);
+      },
       (error: unknown) => {
         logger.error({ err: error }, "shutdown failed");
         process.exit(1);

@@ -1,4 +1,4 @@
-import { createHmac } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { Identity } from "./identity.js";
 import {
@@ -16,23 +16,27 @@ const NOW = 1_769_828_400_000;
 const identity: Identity = { keyId: "key_abc", scopes: ["prices:read"], plan: "free", requestId: "req-1" };
 
 const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
-/** Signs an arbitrary identity payload the way the gateway does (v1 = HMAC-SHA256 over "v1.<ts>.<identity>"). */
+const REQUEST = { audience: "pricing", body: '{"query":"{ card(id: \\"sv3pt5-6\\") { name } }"}' };
+/** Signs an arbitrary identity payload the way the gateway does (v1 = HMAC-SHA256 over "v1.<ts>.<audience>.<sha256(body)>.<identity>"). */
 function signRaw(encoded: string, timestamp = String(NOW), secret = SECRET): SignedHeaders {
-  const hex = createHmac("sha256", secret).update(`v1.${timestamp}.${encoded}`).digest("hex");
+  const digest = createHash("sha256").update(REQUEST.body).digest("hex");
+  const hex = createHmac("sha256", secret)
+    .update(`v1.${timestamp}.${REQUEST.audience}.${digest}.${encoded}`)
+    .digest("hex");
   return { [IDENTITY_HEADER]: encoded, [TIMESTAMP_HEADER]: timestamp, [SIGNATURE_HEADER]: `v1=${hex}` };
 }
 const verify = (headers: Record<string, string | string[] | undefined>, options = {}) =>
-  verifySignedIdentity(headers, SECRET, { now: NOW, ...options });
+  verifySignedIdentity(headers, SECRET, REQUEST, { now: NOW, ...options });
 
 describe("signIdentity / verifySignedIdentity", () => {
   it("round-trips an identity", () => {
-    const headers = signIdentity(identity, SECRET, NOW);
+    const headers = signIdentity(identity, SECRET, REQUEST, NOW);
     expect(verify(headers)).toEqual({ ok: true, identity });
     expect(verify({ ...headers, "content-type": "application/json" })).toEqual({ ok: true, identity });
   });
 
   it("refuses an identity header tampered with after signing", () => {
-    const headers = signIdentity(identity, SECRET, NOW);
+    const headers = signIdentity(identity, SECRET, REQUEST, NOW);
     const tampered = {
       ...headers,
       [IDENTITY_HEADER]: encode({ ...identity, scopes: [...identity.scopes, "keys:admin"] }),
@@ -40,25 +44,38 @@ describe("signIdentity / verifySignedIdentity", () => {
     expect(verify(tampered)).toEqual({ ok: false, reason: "signature does not match" });
   });
 
+  it("refuses a signature made for another subgraph or another body", () => {
+    const headers = signIdentity(identity, SECRET, REQUEST, NOW);
+    const otherAudience = verifySignedIdentity(headers, SECRET, { ...REQUEST, audience: "keys" }, { now: NOW });
+    const otherBody = verifySignedIdentity(
+      headers,
+      SECRET,
+      { ...REQUEST, body: '{"query":"{ apiKeys { edges { node { id } } } }"}' },
+      { now: NOW },
+    );
+    expect(otherAudience).toEqual({ ok: false, reason: "signature does not match" });
+    expect(otherBody).toEqual({ ok: false, reason: "signature does not match" });
+  });
+
   it("refuses a signature made with another secret", () => {
-    const headers = signIdentity(identity, "another-secret-that-is-also-32-characters", NOW);
+    const headers = signIdentity(identity, "another-secret-that-is-also-32-characters", REQUEST, NOW);
     expect(verify(headers)).toEqual({ ok: false, reason: "signature does not match" });
   });
 
   it("refuses a re-used timestamp (the signature covers it)", () => {
-    const headers = signIdentity(identity, SECRET, NOW);
+    const headers = signIdentity(identity, SECRET, REQUEST, NOW);
     expect(verify({ ...headers, [TIMESTAMP_HEADER]: String(NOW + 1) }).ok).toBe(false);
   });
 
   it("accepts skew up to maxSkewMs and refuses beyond, in both directions", () => {
     const maxSkewMs = 30_000;
-    expect(verify(signIdentity(identity, SECRET, NOW - maxSkewMs), { maxSkewMs }).ok).toBe(true);
-    expect(verify(signIdentity(identity, SECRET, NOW - maxSkewMs - 1), { maxSkewMs })).toEqual({
+    expect(verify(signIdentity(identity, SECRET, REQUEST, NOW - maxSkewMs), { maxSkewMs }).ok).toBe(true);
+    expect(verify(signIdentity(identity, SECRET, REQUEST, NOW - maxSkewMs - 1), { maxSkewMs })).toEqual({
       ok: false,
       reason: "signature timestamp is outside the allowed window",
     });
-    expect(verify(signIdentity(identity, SECRET, NOW + maxSkewMs + 1), { maxSkewMs }).ok).toBe(false);
-    expect(verify(signIdentity(identity, SECRET, NOW - DEFAULT_MAX_SKEW_MS - 1)).ok).toBe(false);
+    expect(verify(signIdentity(identity, SECRET, REQUEST, NOW + maxSkewMs + 1), { maxSkewMs }).ok).toBe(false);
+    expect(verify(signIdentity(identity, SECRET, REQUEST, NOW - DEFAULT_MAX_SKEW_MS - 1)).ok).toBe(false);
   });
 
   it("refuses a timestamp that is not a plain number", () => {
@@ -68,21 +85,21 @@ describe("signIdentity / verifySignedIdentity", () => {
   });
 
   it.each([IDENTITY_HEADER, TIMESTAMP_HEADER, SIGNATURE_HEADER])("refuses a request without %s", (name) => {
-    const headers: Record<string, string | undefined> = { ...signIdentity(identity, SECRET, NOW) };
+    const headers: Record<string, string | undefined> = { ...signIdentity(identity, SECRET, REQUEST, NOW) };
     delete headers[name];
     expect(verify(headers)).toEqual({ ok: false, reason: "request is not signed by the gateway" });
     expect(verify({})).toEqual({ ok: false, reason: "request is not signed by the gateway" });
   });
 
   it("refuses repeated signing headers", () => {
-    const headers = signIdentity(identity, SECRET, NOW);
+    const headers = signIdentity(identity, SECRET, REQUEST, NOW);
     expect(verify({ ...headers, [SIGNATURE_HEADER]: [headers[SIGNATURE_HEADER], headers[SIGNATURE_HEADER]] }).ok).toBe(
       false,
     );
   });
 
   it("refuses a non-hex signature and a wrong version prefix", () => {
-    const headers = signIdentity(identity, SECRET, NOW);
+    const headers = signIdentity(identity, SECRET, REQUEST, NOW);
     const hex = headers[SIGNATURE_HEADER].slice("v1=".length);
     expect(verify({ ...headers, [SIGNATURE_HEADER]: `v1=${"z".repeat(64)}` }).ok).toBe(false);
     expect(verify({ ...headers, [SIGNATURE_HEADER]: `v2=${hex}` }).ok).toBe(false);
@@ -108,6 +125,6 @@ describe("signIdentity / verifySignedIdentity", () => {
 
   it("matches the wire format signRaw documents", () => {
     const encoded = encode(identity);
-    expect(signIdentity(identity, SECRET, NOW)).toEqual(signRaw(encoded));
+    expect(signIdentity(identity, SECRET, REQUEST, NOW)).toEqual(signRaw(encoded));
   });
 });

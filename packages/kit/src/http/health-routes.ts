@@ -1,4 +1,4 @@
-import type { FastifyInstance } from "fastify";
+import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 
 export interface ReadinessCheck {
   check(): Promise<unknown>;
@@ -8,7 +8,7 @@ export interface ReadinessCheck {
 
 const CHECK_TIMEOUT_MS = 2_000;
 
-async function runCheck(check: ReadinessCheck): Promise<string> {
+async function runCheck(name: string, check: ReadinessCheck, log: FastifyBaseLogger): Promise<string> {
   try {
     await Promise.race([
       check.check(),
@@ -16,7 +16,9 @@ async function runCheck(check: ReadinessCheck): Promise<string> {
     ]);
     return "ok";
   } catch (error) {
-    return `failing: ${(error as Error).message}`;
+    // The reason goes to the log only: /ready is reachable from outside and must not describe internals.
+    log.warn({ check: name, err: error }, "readiness check failing");
+    return "failing";
   }
 }
 
@@ -27,9 +29,9 @@ export function registerHealthRoutes(
   checks: Record<string, ReadinessCheck> = {},
 ): void {
   app.get("/health", (_request, reply) => reply.send({ status: "ok", service }));
-  app.get("/ready", async (_request, reply) => {
+  app.get("/ready", async (request, reply) => {
     const names = Object.keys(checks);
-    const results = await Promise.all(names.map((name) => runCheck(checks[name]!)));
+    const results = await Promise.all(names.map((name) => runCheck(name, checks[name]!, request.log)));
     const report = Object.fromEntries(names.map((name, i) => [name, results[i]]));
     const failing = names.filter((_, i) => results[i] !== "ok");
     const status = failing.some((name) => checks[name]!.critical) ? "unready" : failing.length ? "degraded" : "ready";

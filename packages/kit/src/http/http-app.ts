@@ -35,6 +35,11 @@ export function createHttpApp({
       "request",
     );
   });
+  app.setNotFoundHandler((request, reply) => {
+    void reply
+      .status(404)
+      .send({ errors: [{ message: `No route ${request.method} ${request.url}`, extensions: { code: "NOT_FOUND" } }] });
+  });
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
     const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
     if (status >= 500) request.log.error({ err: error }, "request failed");
@@ -57,7 +62,13 @@ export async function listen(
   app: FastifyInstance,
   { host, port }: { host: string; port: number },
 ): Promise<RunningServer> {
-  await app.listen({ host, port });
+  try {
+    await app.listen({ host, port });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EADDRINUSE")
+      throw new Error(`port ${port} on ${host} is already in use`);
+    throw error;
+  }
   const bound = (app.server.address() as AddressInfo).port;
   const shownHost = host === "0.0.0.0" || host === "::" ? "localhost" : host;
   return { url: `http://${shownHost}:${bound}`, port: bound, close: () => app.close() };

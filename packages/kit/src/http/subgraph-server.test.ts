@@ -44,6 +44,7 @@ function createApp(readiness?: Record<string, ReadinessCheck>) {
 }
 
 const WHOAMI = "{ whoami { keyId scopes requestId } }";
+const WHOAMI_BODY = JSON.stringify({ query: WHOAMI });
 let app: FastifyInstance;
 beforeAll(async () => {
   app = await createApp();
@@ -77,6 +78,29 @@ describe("subgraph /graphql signature check", () => {
     expect(resolverCalls).toBe(0);
   });
 
+  it("refuses a signed call whose body or audience was changed, saying only Unauthenticated", async () => {
+    const signed = signIdentity(testIdentity(), TEST_SECRET, { audience: "test-subgraph", body: WHOAMI_BODY });
+    const swapped = await app.inject({
+      method: "POST",
+      url: "/graphql",
+      headers: { "content-type": "application/json", ...signed },
+      payload: JSON.stringify({ query: "{ leak }" }),
+    });
+    expect(swapped.statusCode).toBe(401);
+    expect(swapped.json()).toEqual({
+      errors: [{ message: "Unauthenticated", extensions: { code: "UNAUTHENTICATED" } }],
+    });
+    const forOther = signIdentity(testIdentity(), TEST_SECRET, { audience: "keys", body: WHOAMI_BODY });
+    const misrouted = await app.inject({
+      method: "POST",
+      url: "/graphql",
+      headers: { "content-type": "application/json", ...forOther },
+      payload: WHOAMI_BODY,
+    });
+    expect(misrouted.statusCode).toBe(401);
+    expect(resolverCalls).toBe(0);
+  });
+
   it("runs a correctly signed call with the signed identity in context", async () => {
     const identity = testIdentity({ keyId: "key_live", scopes: ["prices:read"], plan: "free" });
     const { status, body } = await signedQuery<{ whoami: { keyId: string; scopes: string[] } }>(app, WHOAMI, {
@@ -95,9 +119,9 @@ describe("subgraph /graphql signature check", () => {
       headers: {
         "content-type": "application/json",
         "x-request-id": "req-abc.123",
-        ...signIdentity(testIdentity(), TEST_SECRET),
+        ...signIdentity(testIdentity(), TEST_SECRET, { audience: "test-subgraph", body: WHOAMI_BODY }),
       },
-      payload: JSON.stringify({ query: WHOAMI }),
+      payload: WHOAMI_BODY,
     });
     expect(response.statusCode).toBe(200);
     expect(response.headers["x-request-id"]).toBe("req-abc.123");
@@ -110,8 +134,11 @@ describe("subgraph error masking", () => {
     const response = await app.inject({
       method: "POST",
       url: "/graphql",
-      headers: { "content-type": "application/json", ...signIdentity(testIdentity(), TEST_SECRET) },
-      payload: JSON.stringify({ query: "{ leak }" }),
+      headers: {
+        "content-type": "application/json",
+        ...signIdentity(testIdentity(), TEST_SECRET, { audience: "test-subgraph", body: '{"query":"{ leak }"}' }),
+      },
+      payload: '{"query":"{ leak }"}',
     });
     expect(response.body).not.toContain("hunter2");
     const body = response.json<{
@@ -160,7 +187,7 @@ describe("subgraph health routes", () => {
     expect(response.json()).toEqual({
       status: "degraded",
       service: "test-subgraph",
-      checks: { database: "ok", redis: "failing: connection refused" },
+      checks: { database: "ok", redis: "failing" },
     });
   });
 
@@ -173,7 +200,7 @@ describe("subgraph health routes", () => {
     expect(response.statusCode).toBe(503);
     expect(response.json()).toMatchObject({
       status: "unready",
-      checks: { database: "failing: no database", redis: "ok" },
+      checks: { database: "failing", redis: "ok" },
     });
   });
 });

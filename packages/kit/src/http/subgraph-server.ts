@@ -4,13 +4,13 @@ import {
   ApolloServerPluginLandingPageDisabled,
 } from "@apollo/server/plugin/disabled";
 import { fastifyApolloHandler } from "@as-integrations/fastify";
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { GraphQLSchema } from "graphql";
 import { createErrorMasker } from "../errors.js";
 import type { Identity } from "../identity.js";
 import type { Logger } from "../logger.js";
 import type { Redis } from "../redis.js";
-import { verifySignedIdentity } from "../signing.js";
+import { hasSignatureHeaders, verifySignedIdentity } from "../signing.js";
 import { createHttpApp } from "./http-app.js";
 import { registerHealthRoutes, type ReadinessCheck } from "./health-routes.js";
 
@@ -41,10 +41,12 @@ export interface CreateSubgraphAppOptions<TContext extends SubgraphContext> exte
 }
 
 const verifiedIdentities = new WeakMap<FastifyRequest, Identity>();
+const rawBodies = new WeakMap<FastifyRequest, string>();
+const subgraphNames = new WeakMap<FastifyInstance, string>();
 
 /**
- * A private subgraph: Apollo Server on Fastify at `/graphql`, reachable only with the gateway's
- * signature (anything else is 401 before GraphQL runs), plus `/health` and `/ready`.
+ * A private subgraph: Apollo Server on Fastify at `POST /graphql`, reachable only with the
+ * gateway's signature (anything else is 401 before GraphQL runs), plus `/health` and `/ready`.
  */
 export async function createSubgraphApp<TContext extends SubgraphContext>(
   options: CreateSubgraphAppOptions<TContext>,
@@ -57,6 +59,8 @@ export async function createSubgraphApp<TContext extends SubgraphContext>(
     schema,
     formatError: createErrorMasker(logger, name),
     includeStacktraceInErrorResponses: false,
+    // closeOnSignal owns SIGINT/SIGTERM; Apollo's own handler would re-raise the signal mid-shutdown.
+    stopOnTerminationSignals: false,
     // No inline traces: they are for Apollo Studio, which PokeWatch does not report to.
     plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
   });
@@ -72,26 +76,42 @@ export async function createSubgraphApp<TContext extends SubgraphContext>(
       return options.buildContext(base, request);
     },
   });
+  const refuse = (request: FastifyRequest, reply: FastifyReply, reason: string) => {
+    request.log.warn({ reason, remote: request.ip }, "refused a subgraph call not signed by the gateway");
+    return reply
+      .status(401)
+      .header("www-authenticate", 'PokeWatch-Signature realm="subgraph"')
+      .header("content-type", "application/json; charset=utf-8")
+      .send(JSON.stringify({ errors: [{ message: "Unauthenticated", extensions: { code: "UNAUTHENTICATED" } }] }));
+  };
+
+  // The signature covers the exact body, so keep it as received before parsing it.
+  const parseJson = app.getDefaultJsonParser("error", "error");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
+    rawBodies.set(request, body as string);
+    void parseJson(request, body as string, done);
+  });
+
   app.route({
-    method: ["GET", "POST"],
+    method: "POST",
     url: "/graphql",
+    // Cheap refusal before the body is read; the full check needs the body.
     onRequest: async (request, reply) => {
-      const verdict = verifySignedIdentity(request.headers, secret);
-      if (!verdict.ok) {
-        request.log.warn({ reason: verdict.reason, remote: request.ip }, "refused an unsigned subgraph call");
-        return reply
-          .status(401)
-          .header("www-authenticate", 'PokeWatch-Signature realm="subgraph"')
-          .header("content-type", "application/json; charset=utf-8")
-          .send(
-            JSON.stringify({
-              errors: [{ message: `Unauthenticated: ${verdict.reason}`, extensions: { code: "UNAUTHENTICATED" } }],
-            }),
-          );
-      }
+      if (!hasSignatureHeaders(request.headers)) return refuse(request, reply, "request is not signed by the gateway");
+    },
+    preHandler: async (request, reply) => {
+      const body = rawBodies.get(request) ?? "";
+      const verdict = verifySignedIdentity(request.headers, secret, { audience: name, body });
+      if (!verdict.ok) return refuse(request, reply, verdict.reason);
       verifiedIdentities.set(request, verdict.identity);
     },
     handler,
   });
+  subgraphNames.set(app, name);
   return app;
+}
+
+/** The name a subgraph app signs and verifies as (test helpers sign requests for it). */
+export function subgraphNameOf(app: FastifyInstance): string | undefined {
+  return subgraphNames.get(app);
 }

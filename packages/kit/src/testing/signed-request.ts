@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import type { Identity } from "../identity.js";
+import { subgraphNameOf } from "../http/subgraph-server.js";
 import { signIdentity } from "../signing.js";
 
 export const TEST_SECRET = "test-subgraph-secret-with-at-least-32-chars";
@@ -24,11 +25,13 @@ export async function signedQuery<TData = Record<string, unknown>>(
     secret = TEST_SECRET,
   }: { variables?: Record<string, unknown>; identity?: Identity; secret?: string } = {},
 ) {
+  const body = JSON.stringify({ query, variables });
+  const audience = subgraphNameOf(app) ?? "unknown";
   const response = await app.inject({
     method: "POST",
     url: "/graphql",
-    headers: { "content-type": "application/json", ...signIdentity(identity, secret) },
-    payload: JSON.stringify({ query, variables }),
+    headers: { "content-type": "application/json", ...signIdentity(identity, secret, { audience, body }) },
+    payload: body,
   });
   return { status: response.statusCode, headers: response.headers, body: response.json<GraphQLResponseBody<TData>>() };
 }
