@@ -15,8 +15,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createGatewayApp } from "./gateway-app.js";
 import { readSupergraphSdl } from "./supergraph.js";
 
-// A throwaway subgraph and supergraph: the gateway fronts whatever supergraph it is given.
+// Throwaway subgraphs and supergraph: the gateway fronts whatever supergraph it is given.
 const typeDefs = parse(`
+  extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key"])
   scalar Date
   type Query {
     seen: Seen!
@@ -24,8 +25,21 @@ const typeDefs = parse(`
     broken: String
     day(on: Date!): String
   }
-  type Seen { requestId: String!, identityRequestId: String! }
+  type Seen @key(fields: "requestId") { requestId: String!, identityRequestId: String! }
 `);
+// A second subgraph that adds a field to Seen, so one query needs an entity join across the two.
+const echoTypeDefs = parse(`
+  extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key"])
+  type Seen @key(fields: "requestId") { requestId: String!, echoedBy: String! }
+`);
+const echoResolvers: GraphQLResolverMap<SubgraphContext> = {
+  Seen: {
+    __resolveReference: (seen: { requestId: string }, ctx: SubgraphContext) => ({
+      requestId: seen.requestId,
+      echoedBy: `echo saw ${ctx.identity.requestId}`,
+    }),
+  },
+};
 const resolvers: GraphQLResolverMap<SubgraphContext> = {
   Date: DateScalar,
   Query: {
@@ -42,6 +56,7 @@ const resolvers: GraphQLResolverMap<SubgraphContext> = {
 };
 
 let subgraph: RunningServer;
+let echo: RunningServer;
 let gateway: RunningServer;
 let supergraphSdl: string;
 
@@ -69,7 +84,20 @@ beforeAll(async () => {
     }),
     { host: "127.0.0.1", port: 0 },
   );
-  const composed = composeServices([{ name: "probe", url: "http://unused.invalid/graphql", typeDefs }]);
+  echo = await listen(
+    await createSubgraphApp({
+      name: "echo",
+      schema: buildSubgraphSchema({ typeDefs: echoTypeDefs, resolvers: echoResolvers as GraphQLResolverMap<unknown> }),
+      secret: TEST_SECRET,
+      logger: silentLogger(),
+      buildContext: (base) => base,
+    }),
+    { host: "127.0.0.1", port: 0 },
+  );
+  const composed = composeServices([
+    { name: "probe", url: "http://unused.invalid/graphql", typeDefs },
+    { name: "echo", url: "http://unused.invalid/graphql", typeDefs: echoTypeDefs },
+  ]);
   if (composed.errors) throw composed.errors[0];
   supergraphSdl = composed.supergraphSdl;
   gateway = await listen(
@@ -77,7 +105,7 @@ beforeAll(async () => {
       supergraphSdl,
       secret: TEST_SECRET,
       logger: silentLogger(),
-      subgraphUrls: { probe: `${subgraph.url}/graphql` },
+      subgraphUrls: { probe: `${subgraph.url}/graphql`, echo: `${echo.url}/graphql` },
     }),
     { host: "127.0.0.1", port: 0 },
   );
@@ -85,6 +113,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await gateway?.close();
   await subgraph?.close();
+  await echo?.close();
 });
 
 describe("gateway: request ids", () => {
@@ -102,6 +131,13 @@ describe("gateway: request ids", () => {
     const id = response.headers.get("x-request-id");
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
     expect(json.data).toEqual({ seen: { requestId: id } });
+  });
+});
+
+describe("gateway: entity joins", () => {
+  it("joins an entity across two subgraphs, each call signed for its own subgraph with the same identity", async () => {
+    const { json } = await post({ query: "{ seen { requestId echoedBy } }" }, { "x-request-id": "join-1" });
+    expect(json).toEqual({ data: { seen: { requestId: "join-1", echoedBy: "echo saw join-1" } } });
   });
 });
 
@@ -138,7 +174,7 @@ describe("gateway: subgraph failures", () => {
       supergraphSdl,
       secret: TEST_SECRET,
       logger: silentLogger(),
-      subgraphUrls: { probe: url },
+      subgraphUrls: { probe: url, echo: `${echo.url}/graphql` },
     });
   }
   async function ask(app: Awaited<ReturnType<typeof gatewayTo>>, query: string) {
@@ -180,7 +216,7 @@ describe("gateway: subgraph failures", () => {
     expect(JSON.stringify(body)).not.toContain("127.0.0.1");
     const ready = await app.inject({ method: "GET", url: "/ready" });
     expect(ready.statusCode).toBe(200);
-    expect(ready.json()).toEqual({ status: "degraded", service: "gateway", checks: { probe: "failing" } });
+    expect(ready.json()).toEqual({ status: "degraded", service: "gateway", checks: { probe: "failing", echo: "ok" } });
     await app.close();
   });
 
