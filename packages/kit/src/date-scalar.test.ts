@@ -1,5 +1,4 @@
 import {
-  GraphQLError,
   GraphQLNonNull,
   GraphQLObjectType,
   GraphQLSchema,
@@ -9,16 +8,7 @@ import {
 } from "graphql";
 import { describe, expect, it } from "vitest";
 import { DateScalar, isIsoDate } from "./date-scalar.js";
-
-function rejection(run: () => unknown): GraphQLError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof GraphQLError) return error;
-    throw error;
-  }
-  throw new Error("expected a GraphQLError");
-}
+import { rejection } from "./testing/graphql-errors.js";
 
 const INVALID = [
   "2025-02-29",

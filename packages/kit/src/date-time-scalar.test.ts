@@ -1,23 +1,7 @@
-import {
-  GraphQLError,
-  GraphQLNonNull,
-  GraphQLObjectType,
-  GraphQLSchema,
-  graphql,
-  parseValue as parseLiteralAst,
-} from "graphql";
+import { GraphQLNonNull, GraphQLObjectType, GraphQLSchema, graphql, parseValue as parseLiteralAst } from "graphql";
 import { describe, expect, it } from "vitest";
 import { DateTimeScalar } from "./date-time-scalar.js";
-
-function rejection(run: () => unknown): GraphQLError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof GraphQLError) return error;
-    throw error;
-  }
-  throw new Error("expected a GraphQLError");
-}
+import { rejection } from "./testing/graphql-errors.js";
 
 describe("DateTimeScalar", () => {
   it.each([
