@@ -15,3 +15,6 @@ export interface Database extends Queryable {
 
 /** Type ids whose text form both drivers turn into JS numbers (bigint counts, numeric prices). */
 export const NUMERIC_TYPE_IDS = { INT8: 20, NUMERIC: 1700 } as const;
+
+/** `date` columns stay `YYYY-MM-DD` strings in both drivers: a JS Date would shift with the time zone. */
+export const DATE_TYPE_ID = 1082;

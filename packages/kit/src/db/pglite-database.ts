@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { PGlite, type Transaction } from "@electric-sql/pglite";
-import { NUMERIC_TYPE_IDS, type Database, type Queryable } from "./database.js";
+import { DATE_TYPE_ID, NUMERIC_TYPE_IDS, type Database, type Queryable } from "./database.js";
 
 export interface PgliteDatabaseOptions {
   /** Folder for the data files; omit for an in-memory database (tests). */
@@ -25,7 +25,11 @@ export async function createPgliteDatabase({ dataDir }: PgliteDatabaseOptions = 
   const toNumber = (value: string) => Number(value);
   const db = await PGlite.create({
     ...(dataDir ? { dataDir } : {}),
-    parsers: { [NUMERIC_TYPE_IDS.INT8]: toNumber, [NUMERIC_TYPE_IDS.NUMERIC]: toNumber },
+    parsers: {
+      [NUMERIC_TYPE_IDS.INT8]: toNumber,
+      [NUMERIC_TYPE_IDS.NUMERIC]: toNumber,
+      [DATE_TYPE_ID]: (value: string) => value,
+    },
   });
   const root = asQueryable(db);
   return {

@@ -38,6 +38,11 @@ describe("createPostgresDatabase", () => {
     expect(row).toEqual({ sales: 12, price: 3.5, n: 1, big: Number.MAX_SAFE_INTEGER, sum: 0.3 });
   });
 
+  it("returns date columns as YYYY-MM-DD text, whatever the time zone", async () => {
+    const [row] = await pg.db.query("SELECT '2025-06-01'::date AS day, NULL::date AS none");
+    expect(row).toEqual({ day: "2025-06-01", none: null });
+  });
+
   it("commits a transaction that resolves, visibly to another pool", async () => {
     const result = await pg.db.transaction(async (tx) => {
       await tx.query("INSERT INTO cards VALUES ($1, $2, $3, $4)", ["sv1-3", "Meowscarada", 1, "99.99"]);

@@ -1,5 +1,5 @@
 import pg from "pg";
-import { NUMERIC_TYPE_IDS, type Database, type Queryable } from "./database.js";
+import { DATE_TYPE_ID, NUMERIC_TYPE_IDS, type Database, type Queryable } from "./database.js";
 
 export interface PostgresDatabaseOptions {
   url: string;
@@ -10,9 +10,11 @@ export interface PostgresDatabaseOptions {
 }
 
 const toNumber = (value: string) => Number(value);
+const asText = (value: string) => value;
 
 function parserFor(oid: number, format?: "text" | "binary"): (value: string) => unknown {
   if (oid === NUMERIC_TYPE_IDS.INT8 || oid === NUMERIC_TYPE_IDS.NUMERIC) return toNumber;
+  if (oid === DATE_TYPE_ID) return asText;
   return pg.types.getTypeParser(oid, format) as (value: string) => unknown;
 }
 const typeParsers = { getTypeParser: parserFor };
