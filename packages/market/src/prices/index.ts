@@ -1,0 +1,1 @@
+export type { PricePoint, PriceSeries } from "./price-point.js";
