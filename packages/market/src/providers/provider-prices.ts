@@ -1,0 +1,44 @@
+import type { PricePoint } from "../prices/price-point.js";
+import { ResponseShapeError } from "./provider-error.js";
+
+/** What a provider call yields: the points it could build, and the cards it could not price, with why. */
+export interface ProviderPrices {
+  points: PricePoint[];
+  skipped: SkippedCard[];
+}
+
+export interface SkippedCard {
+  cardId: string;
+  reason: string;
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+export function expectRecord(value: unknown, where: string): Record<string, unknown> {
+  if (!isRecord(value)) throw new ResponseShapeError(`${where} is not an object`);
+  return value;
+}
+
+/** A usable price: a finite number above zero. Providers send null, 0 and strings for "no price". */
+export function priceOrNull(value: unknown): number | null {
+  return typeof value === "number" && Number.isFinite(value) && value > 0 ? value : null;
+}
+
+export function countOrNull(value: unknown): number | null {
+  return typeof value === "number" && Number.isInteger(value) && value >= 0 ? value : null;
+}
+
+const ISO_DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** `YYYY-MM-DD` from `YYYY-MM-DD`, `YYYY/MM/DD` or an ISO date-time; null unless it names a real calendar day. */
+export function toIsoDay(value: unknown): string | null {
+  if (typeof value !== "string") return null;
+  const day = value.slice(0, 10).replace(/\//g, "-");
+  const match = ISO_DAY.exec(day);
+  if (!match || (value.length > 10 && value[10] !== "T" && value[10] !== " ")) return null;
+  const [, y, m, d] = match.map(Number) as [number, number, number, number];
+  const date = new Date(Date.UTC(y, m - 1, d));
+  return date.getUTCMonth() === m - 1 && date.getUTCDate() === d ? day : null;
+}
