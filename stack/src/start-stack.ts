@@ -11,6 +11,8 @@ import {
   type Redis,
   type RunningServer,
 } from "@pokewatch/kit";
+import { marketMigrations } from "@pokewatch/market";
+import { modelMigrations } from "@pokewatch/model";
 import { createPipelineApp, pipelineMigrations } from "@pokewatch/pipeline";
 import { createPricingApp } from "@pokewatch/pricing";
 import type { StackEnv } from "./stack-env.js";
@@ -51,6 +53,8 @@ export async function startStack({
   try {
     await runMigrations(db, "keys", keysMigrations());
     await runMigrations(db, "pipeline", pipelineMigrations());
+    await runMigrations(db, "market", marketMigrations());
+    await runMigrations(db, "model", modelMigrations());
     redis = await openRedis(env.REDIS_URL, logger);
     const common = {
       secret,
@@ -83,6 +87,7 @@ export async function startStack({
         ...common,
         db,
         cron: env.PIPELINE_CRON,
+        dataDir: env.DATA_DIR,
         logger: serviceLogger("pipeline"),
       }),
       at(env.PIPELINE_PORT),

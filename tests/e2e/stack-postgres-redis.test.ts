@@ -22,8 +22,9 @@ describe("whole stack on the real PostgreSQL and Redis", () => {
     );
     expect(rows).toEqual([
       { service: "keys", version: 1 },
+      { service: "market", version: 1 },
+      { service: "model", version: 1 },
       { service: "pipeline", version: 1 },
-      { service: "pipeline", version: 2 },
     ]);
   });
 

@@ -78,6 +78,7 @@ describe("pnpm start", () => {
         "api_keys",
         "model_versions",
         "pipeline_runs",
+        "price_points",
         "schema_migrations",
       ]);
       pressCtrlC(started.proc);

@@ -1,11 +1,11 @@
 import type { SubgraphContext } from "@pokewatch/kit";
+import type { ModelRegistry } from "@pokewatch/model";
 import type { RunStore } from "./pipeline/run-store.js";
 import type { ScheduleDefinition } from "./pipeline/schedule.js";
-import type { ModelVersionStore } from "./registry/model-version-store.js";
 
 export interface PipelineContext extends SubgraphContext {
   runs: RunStore;
-  modelVersions: ModelVersionStore;
+  registry: ModelRegistry;
   schedules: ScheduleDefinition[];
   clock: () => Date;
 }

@@ -1,4 +1,5 @@
 import { createDatabase, createLogger, listen, loadEnv, openRedis, runMigrations, runService } from "@pokewatch/kit";
+import { modelMigrations } from "@pokewatch/model";
 import { pipelineEnvSchema } from "./env.js";
 import { createPipelineApp, pipelineMigrations } from "./pipeline-app.js";
 
@@ -7,6 +8,7 @@ const logger = createLogger({ name: "pipeline", level: env.LOG_LEVEL });
 await runService(logger, async () => {
   const db = await createDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR });
   await runMigrations(db, "pipeline", pipelineMigrations());
+  await runMigrations(db, "model", modelMigrations());
   const redis = await openRedis(env.REDIS_URL, logger);
   const app = await createPipelineApp({
     secret: env.SUBGRAPH_SECRET,
@@ -15,6 +17,7 @@ await runService(logger, async () => {
     cron: env.PIPELINE_CRON,
     maxBodyBytes: env.MAX_BODY_BYTES,
     redis,
+    dataDir: env.DATA_DIR,
   });
   const server = await listen(app, { host: env.HOST, port: env.PIPELINE_PORT });
   logger.info(

@@ -1,22 +1,54 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createPgliteDatabase, parseEnv, runMigrations, type Database, type FastifyInstance } from "@pokewatch/kit";
 import { TEST_SECRET, signedQuery, silentLogger } from "@pokewatch/kit/testing";
+import { createArtifactStore, createModelRegistry, modelMigrations, type NewModelVersion } from "@pokewatch/model";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pipelineEnvSchema } from "./env.js";
 import { createPipelineApp, pipelineMigrations } from "./pipeline-app.js";
 
 let db: Database;
 let app: FastifyInstance;
+let dataDir: string;
 const now = new Date("2026-11-28T05:30:00Z");
 
 beforeAll(async () => {
   db = await createPgliteDatabase();
+  dataDir = mkdtempSync(join(tmpdir(), "pipeline-app-"));
   await runMigrations(db, "pipeline", pipelineMigrations());
-  app = await createPipelineApp({ secret: TEST_SECRET, logger: silentLogger(), db, clock: () => now });
+  await runMigrations(db, "model", modelMigrations());
+  app = await createPipelineApp({ secret: TEST_SECRET, logger: silentLogger(), db, clock: () => now, dataDir });
 });
 afterAll(async () => {
   await app.close();
   await db.close();
+  rmSync(dataDir, { recursive: true, force: true });
 });
+
+const errors = (mape: number) => ({ mape, rmse: 2, mae: 1 });
+const modelVersion: NewModelVersion = {
+  artifact: new TextEncoder().encode("onnx graph"),
+  features: ["lag_1", "rolling_mean_7"],
+  trainingSummary: {
+    cards: 10,
+    rows: 300,
+    from: "2026-10-01",
+    to: "2026-11-27",
+    sources: ["test"],
+    trainingMs: 12,
+    params: {},
+  },
+  metrics: {
+    n: 90,
+    mape: 0.041,
+    rmse: 1.5,
+    mae: 0.75,
+    intervalCoverage: 0.82,
+    baselines: { lastPrice: errors(0.0625), rollingMean3: errors(0.05) },
+  },
+  interval: { coverage: 0.8, lowLogRatio: -0.1, highLogRatio: 0.1 },
+};
 
 const schedulesQuery = `{ schedules { name cron timezone nextRunAt lastRun { id status trigger durationMs } } }`;
 
@@ -61,20 +93,21 @@ describe("pipeline subgraph: schedules", () => {
 });
 
 describe("pipeline subgraph: entities", () => {
-  it("resolves PipelineRun and ModelVersion references and NOT_FOUND for unknown ids", async () => {
-    await db.query(
-      `INSERT INTO model_versions (id, version, stage, artifact_sha256) VALUES ('mv_1', 1, 'PRODUCTION', $1)`,
-      ["a".repeat(64)],
-    );
+  it("resolves PipelineRun and ModelVersion references from the model registry, NOT_FOUND for unknown ids", async () => {
+    // Written as the trainer writes it: through the registry, into the app's own artifact directory.
+    const registry = createModelRegistry({ db, artifacts: createArtifactStore({ dataDir }) });
+    const registered = await registry.register(modelVersion, { stage: "PRODUCTION" });
     const { body } = await signedQuery(
       app,
       `query ($r: [_Any!]!) { _entities(representations: $r) {
-        ... on PipelineRun { id status } ... on ModelVersion { id version stage artifactSha256 } } }`,
+        ... on PipelineRun { id status }
+        ... on ModelVersion { id version stage createdAt artifactSha256
+          metrics { mape rmse mae baselineMape intervalCoverage } } } }`,
       {
         variables: {
           r: [
             { __typename: "PipelineRun", id: "run_old" },
-            { __typename: "ModelVersion", id: "mv_1" },
+            { __typename: "ModelVersion", id: registered.id },
             { __typename: "ModelVersion", id: "mv_404" },
           ],
         },
@@ -83,19 +116,18 @@ describe("pipeline subgraph: entities", () => {
     expect(body.data).toEqual({
       _entities: [
         { id: "run_old", status: "FAILED" },
-        { id: "mv_1", version: 1, stage: "PRODUCTION", artifactSha256: "a".repeat(64) },
+        {
+          id: registered.id,
+          version: 1,
+          stage: "PRODUCTION",
+          createdAt: registered.createdAt.toISOString(),
+          artifactSha256: registered.artifactSha256,
+          // baselineMape is the better of the two baselines: the 3-day rolling mean here.
+          metrics: { mape: 0.041, rmse: 1.5, mae: 0.75, baselineMape: 0.05, intervalCoverage: 0.82 },
+        },
         null,
       ],
     });
     expect(body.errors?.[0]).toMatchObject({ path: ["_entities", 2], extensions: { code: "NOT_FOUND" } });
-  });
-
-  it("keeps at most one production model", async () => {
-    await expect(
-      db.query(
-        `INSERT INTO model_versions (id, version, stage, artifact_sha256) VALUES ('mv_2', 2, 'PRODUCTION', $1)`,
-        ["b".repeat(64)],
-      ),
-    ).rejects.toThrow(/model_versions_one_production/);
   });
 });

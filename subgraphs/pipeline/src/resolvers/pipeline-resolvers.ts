@@ -1,6 +1,13 @@
 import { pokewatchError } from "@pokewatch/kit";
+import type { ModelMetrics, ModelVersion } from "@pokewatch/model";
 import type { PipelineContext } from "../context.js";
 import { nextRunAfter, type ScheduleDefinition } from "../pipeline/schedule.js";
+
+/** The GraphQL `ModelMetrics`: one baseline figure, the one a new model has to beat. */
+function publicMetrics({ mape, rmse, mae, intervalCoverage, baselines }: ModelMetrics) {
+  const baselineMape = Math.min(baselines.lastPrice.mape, baselines.rollingMean3.mape);
+  return { mape, rmse, mae, baselineMape, intervalCoverage };
+}
 
 export const pipelineResolvers = {
   Query: {
@@ -18,8 +25,9 @@ export const pipelineResolvers = {
     },
   },
   ModelVersion: {
-    async __resolveReference({ id }: { id: string }, { modelVersions }: PipelineContext) {
-      return (await modelVersions.findById(id)) ?? pokewatchError("NOT_FOUND", `No model version with id "${id}"`);
+    async __resolveReference({ id }: { id: string }, { registry }: PipelineContext) {
+      return (await registry.get(id)) ?? pokewatchError("NOT_FOUND", `No model version with id "${id}"`);
     },
+    metrics: (version: ModelVersion) => publicMetrics(version.metrics),
   },
 };

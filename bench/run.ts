@@ -1,0 +1,25 @@
+import { reportBench, type BenchResult } from "./bench-report.js";
+import { modelTrainingBench } from "./model-training.bench.js";
+import { onnxInferenceBench } from "./onnx-inference.bench.js";
+
+/** `pnpm bench` runs them all; `pnpm bench NAME…` only those. */
+const BENCHES: Record<string, () => Promise<BenchResult>> = {
+  "onnx-inference": onnxInferenceBench,
+  "model-training": modelTrainingBench,
+};
+
+async function main(): Promise<void> {
+  const wanted = process.argv.slice(2).filter((arg) => arg !== "--");
+  const unknown = wanted.filter((name) => !(name in BENCHES));
+  if (unknown.length > 0)
+    throw new Error(`unknown bench ${unknown.join(", ")}; known: ${Object.keys(BENCHES).join(", ")}`);
+  for (const name of wanted.length > 0 ? wanted : Object.keys(BENCHES)) {
+    process.stderr.write(`running ${name}…\n`);
+    reportBench(await BENCHES[name]!());
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+});

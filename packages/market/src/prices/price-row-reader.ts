@@ -1,0 +1,156 @@
+import { DayLines, dayOfEpoch } from "./day-lines.js";
+import { PriceCsvError, type PriceRowRejection, type RejectedRow } from "./price-csv-error.js";
+import type { PricePoint } from "./price-point.js";
+
+export const REQUIRED_PRICE_COLUMNS = ["card_id", "date", "market_price", "currency"] as const;
+export const OPTIONAL_PRICE_COLUMNS = ["low_price", "high_price", "volume", "source"] as const;
+type Column = (typeof REQUIRED_PRICE_COLUMNS)[number] | (typeof OPTIONAL_PRICE_COLUMNS)[number];
+
+export interface PriceRowOptions {
+  /** Source of rows when the file has no `source` column (or leaves it blank). @default "csv" */
+  defaultSource?: string;
+}
+
+/** Turns one row's fields into a point, or says why not. */
+export type PriceRowReader = (fields: string[], line: number) => PricePoint | RejectedRow;
+
+export const isRejected = (row: PricePoint | RejectedRow): row is RejectedRow => "code" in row;
+
+class RowProblem {
+  constructor(
+    readonly code: PriceRowRejection,
+    readonly reason: string,
+  ) {}
+}
+
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+// Stray quotes end up inside fields (see relax_quotes in price-csv.ts); they never belong in an id.
+const CARD_ID = /^[^\s"'\p{Cc}]{1,100}$/u;
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const RAW_LIMIT = 200;
+
+/**
+ * Checks the header and returns a reader for the rows below it. The reader remembers every
+ * (card_id, date, source) it accepted, so a repeat names the line that came first.
+ */
+export function createPriceRowReader(
+  header: string[],
+  { defaultSource = "csv" }: PriceRowOptions = {},
+): PriceRowReader {
+  const fallbackSource = defaultSource.trim();
+  if (fallbackSource === "") throw new RangeError("defaultSource must not be blank");
+  const at = locateColumns(header);
+  const width = header.length;
+  const firstLines = new Map<string, DayLines>();
+  // Sorted files repeat the same card for many rows: reusing the previous strings and day index
+  // skips a lookup per row and keeps one copy of each id in memory instead of one per point.
+  let last = { cardId: "", source: "", lines: new DayLines() };
+
+  return (fields, line) => {
+    try {
+      if (fields.length !== width) {
+        throw new RowProblem("FIELD_COUNT", `expected ${width} fields as in the header, found ${fields.length}`);
+      }
+      const cardId = fields[at.card_id]!.trim();
+      if (cardId === "") throw new RowProblem("BLANK_CARD_ID", "card_id is blank");
+      if (!CARD_ID.test(cardId)) {
+        throw new RowProblem(
+          "BAD_CARD_ID",
+          `card_id ${JSON.stringify(cardId)} is not an id: at most 100 characters, no spaces, quotes or control characters`,
+        );
+      }
+      const date = fields[at.date]!.trim();
+      const day = dayNumber(date);
+      const market = price(fields, at.market_price, "market_price")!;
+      const currency = fields[at.currency]!.trim();
+      if (currency.toUpperCase() !== "USD") {
+        throw new RowProblem("BAD_CURRENCY", `currency ${JSON.stringify(currency)} is not USD`);
+      }
+      const low = price(fields, at.low_price, "low_price");
+      const high = price(fields, at.high_price, "high_price");
+      if (low !== null && high !== null && low > high) {
+        throw new RowProblem("LOW_ABOVE_HIGH", `low_price ${low} is above high_price ${high}`);
+      }
+      const volume = wholeNumber(fields, at.volume);
+      const source = (at.source === -1 ? "" : fields[at.source]!.trim()) || fallbackSource;
+
+      if (cardId !== last.cardId || source !== last.source) {
+        const key = `${source}\u0000${cardId}`;
+        let lines = firstLines.get(key);
+        if (!lines) firstLines.set(key, (lines = new DayLines()));
+        last = { cardId, source, lines };
+      }
+      const first = last.lines.get(day);
+      if (first !== undefined) {
+        throw new RowProblem("DUPLICATE", `duplicate of line ${first} (same card_id, date and source)`);
+      }
+      last.lines.set(day, line);
+      return { cardId: last.cardId, date, market, low, high, volume, source: last.source };
+    } catch (error) {
+      if (!(error instanceof RowProblem)) throw error;
+      return { line, code: error.code, reason: error.reason, raw: asCsv(fields) };
+    }
+  };
+}
+
+function locateColumns(header: string[]): Record<Column, number> {
+  const names = header.map((name) => name.trim().toLowerCase());
+  const missing = REQUIRED_PRICE_COLUMNS.filter((column) => !names.includes(column));
+  if (missing.length > 0) {
+    throw new PriceCsvError(
+      "MISSING_COLUMNS",
+      `the header lacks ${missing.join(", ")}: a price CSV needs ${REQUIRED_PRICE_COLUMNS.join(", ")} ` +
+        `(optional: ${OPTIONAL_PRICE_COLUMNS.join(", ")}); found ${JSON.stringify(header.join(","))}`,
+    );
+  }
+  const known = [...REQUIRED_PRICE_COLUMNS, ...OPTIONAL_PRICE_COLUMNS];
+  const twice = known.filter((column) => names.indexOf(column) !== names.lastIndexOf(column));
+  if (twice.length > 0) {
+    throw new PriceCsvError("DUPLICATE_COLUMNS", `the header names ${twice.join(", ")} more than once`);
+  }
+  return Object.fromEntries(known.map((column) => [column, names.indexOf(column)])) as Record<Column, number>;
+}
+
+/** `YYYY-MM-DD` as a day number, refusing days the calendar does not have (2025-02-30). */
+function dayNumber(text: string): number {
+  const match = DATE.exec(text);
+  if (!match) throw new RowProblem("BAD_DATE", `date ${JSON.stringify(text)} is not YYYY-MM-DD`);
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const daysInMonth = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1] ?? 0;
+  if (year === 0 || day < 1 || day > daysInMonth) {
+    throw new RowProblem("BAD_DATE", `date ${text} does not exist`);
+  }
+  return dayOfEpoch(year, month, day);
+}
+
+/** A price column: required ones must be present, any given price must be a number above 0. */
+function price(fields: string[], index: number, column: Column): number | null {
+  const text = index === -1 ? "" : fields[index]!.trim();
+  if (text === "") {
+    if (column === "market_price") throw new RowProblem("BAD_PRICE", "market_price is blank");
+    return null;
+  }
+  const value = Number(text);
+  if (!DECIMAL.test(text) || !Number.isFinite(value)) {
+    throw new RowProblem("BAD_PRICE", `${column} ${JSON.stringify(text)} is not a number`);
+  }
+  if (value <= 0) throw new RowProblem("BAD_PRICE", `${column} must be more than 0, found ${text}`);
+  return value;
+}
+
+function wholeNumber(fields: string[], index: number): number | null {
+  const text = index === -1 ? "" : fields[index]!.trim();
+  if (text === "") return null;
+  const value = Number(text);
+  if (!/^\+?\d+$/.test(text) || !Number.isSafeInteger(value)) {
+    throw new RowProblem("BAD_VOLUME", `volume ${JSON.stringify(text)} is not a whole number of 0 or more`);
+  }
+  return value;
+}
+
+/** The fields written back as one CSV line, so a rejected row can be found and fixed. */
+function asCsv(fields: string[]): string {
+  const line = fields.map((field) => (/[",\r\n]/.test(field) ? `"${field.replaceAll('"', '""')}"` : field)).join(",");
+  return line.length > RAW_LIMIT ? `${line.slice(0, RAW_LIMIT - 1)}…` : line;
+}

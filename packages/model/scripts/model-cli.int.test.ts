@@ -1,0 +1,86 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { EvaluationReport } from "../src/index.js";
+import { syntheticSeries } from "../src/testing/synthetic-series.js";
+
+const ROOT = join(import.meta.dirname, "../../..");
+const run = promisify(execFile);
+
+/** Runs a model script as `pnpm model:…` would, with the embedded registry in `dataDir`. */
+async function modelScript(script: string, args: string[], dataDir: string) {
+  const { DATABASE_URL: _ours, NODE_ENV: _setByVitest, ...inherited } = process.env;
+  try {
+    const { stdout, stderr } = await run(
+      process.execPath,
+      ["--import", "tsx", `packages/model/scripts/${script}`, ...args],
+      {
+        cwd: ROOT,
+        env: { ...inherited, INIT_CWD: dataDir, DATA_DIR: dataDir },
+        timeout: 120_000,
+      },
+    );
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+describe("pnpm model:train and model:evaluate", { timeout: 240_000 }, () => {
+  let dir: string;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "model-cli-"));
+    const rows = syntheticSeries(40, 120, 9).flatMap((s) =>
+      s.points.map((p) => `${p.cardId},${p.date},${p.market},USD`),
+    );
+    writeFileSync(
+      join(dir, "prices.csv"),
+      ["card_id,date,market_price,currency", ...rows, "bad-row,2025-02-30,1,USD"].join("\n"),
+    );
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("evaluates a price file: metrics, both baselines and the split, as JSON", async () => {
+    const { code, stdout } = await modelScript("evaluate-model.ts", ["--prices", "prices.csv"], dir);
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout) as EvaluationReport;
+    expect(report).toMatchObject({ model: "trained here", horizonDays: 7, cards: 40, rejectedRows: 1 });
+    for (const value of [report.mape, report.rmse, report.mae, report.intervalCoverage])
+      expect(value).toBeGreaterThan(0);
+    expect(report.baselines.lastPrice.mape).toBeGreaterThan(0);
+    expect(report.baselines.rollingMean3.mape).toBeGreaterThan(0);
+    expect(report.n).toBe(report.split.testRows);
+    expect(report.split.trainTo < report.split.testFrom).toBe(true);
+  });
+
+  it("registers a trained model and evaluates it by id", async () => {
+    const trained = await modelScript("train-model.ts", ["--prices", "prices.csv", "--promote"], dir);
+    expect(trained.code).toBe(0);
+    const { id, stage } = JSON.parse(trained.stdout) as { id: string; stage: string };
+    expect(id).toMatch(/^mv_/);
+    expect(stage).toBe("PRODUCTION");
+
+    const evaluated = await modelScript("evaluate-model.ts", ["--prices", "prices.csv", "--model", id], dir);
+    expect(evaluated.code).toBe(0);
+    const report = JSON.parse(evaluated.stdout) as EvaluationReport;
+    expect(report.model).toBe(id);
+    expect(report.n).toBeGreaterThan(0);
+  });
+
+  it("exits 1 with a clear message for missing arguments, files and models", async () => {
+    const noArgs = await modelScript("evaluate-model.ts", [], dir);
+    expect(noArgs.code).toBe(1);
+    expect(noArgs.stderr).toContain("--prices is required");
+    const missing = await modelScript("evaluate-model.ts", ["--prices", "nope.csv"], dir);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/nope\.csv/);
+    const unknown = await modelScript("evaluate-model.ts", ["--prices", "prices.csv", "--model", "mv_unknown"], dir);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain("no model version mv_unknown");
+  });
+});

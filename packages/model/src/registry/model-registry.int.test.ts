@@ -1,0 +1,235 @@
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createPgliteDatabase, runMigrations, type Database, type Queryable } from "@pokewatch/kit";
+import { createIsolatedPostgres } from "@pokewatch/kit/testing";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createArtifactStore, type ArtifactStore } from "./artifact-store.js";
+import { modelMigrations } from "./model-migrations.js";
+import { createModelRegistry, type ModelRegistry } from "./model-registry.js";
+import { newModelVersionFixture } from "./model-version.fixture.js";
+import type { NewModelVersion } from "./model-version.js";
+
+interface Backend {
+  db: Database;
+  /** A second pool on the same tables, as another replica would have; absent for PGlite. */
+  connectAnother?: () => Database;
+  close: () => Promise<void>;
+}
+
+const backends: [string, () => Promise<Backend>][] = [
+  [
+    "PostgreSQL",
+    async () => {
+      const pg = await createIsolatedPostgres();
+      return { db: pg.db, connectAnother: () => pg.connectAnother(), close: () => pg.drop() };
+    },
+  ],
+  [
+    "PGlite",
+    async () => {
+      const db = await createPgliteDatabase();
+      return { db, close: () => db.close() };
+    },
+  ],
+];
+
+const error = (promise: Promise<unknown>) =>
+  promise.then(
+    () => expect.fail("resolved"),
+    (e: unknown) => e,
+  );
+
+/** The same database, except that inserting a model version fails inside the transaction. */
+function failingInserts(db: Database): Database {
+  const faulty = (tx: Queryable): Queryable => ({
+    ...tx,
+    query: <Row>(sql: string, params?: unknown[]) =>
+      /^\s*INSERT INTO model_versions/.test(sql)
+        ? Promise.reject(new Error("could not extend file: No space left on device"))
+        : tx.query<Row>(sql, params),
+  });
+  return { ...db, transaction: (work) => db.transaction((tx) => work(faulty(tx))) };
+}
+
+describe.each(backends)("model registry on %s", (_name, open) => {
+  let backend: Backend;
+  let dir: string;
+  let artifacts: ArtifactStore;
+  let registry: ModelRegistry;
+  const stages = async () =>
+    backend.db.query<{ version: number; stage: string }>("SELECT version, stage FROM model_versions ORDER BY version");
+
+  beforeAll(async () => {
+    backend = await open();
+    await runMigrations(backend.db, "model", modelMigrations());
+  });
+  afterAll(async () => {
+    await backend?.close();
+  });
+  beforeEach(async () => {
+    await backend.db.exec("TRUNCATE model_versions");
+    dir = mkdtempSync(join(tmpdir(), "model-registry-"));
+    artifacts = createArtifactStore({ dir });
+    registry = createModelRegistry({ db: backend.db, artifacts });
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("registers a version that reads back field for field, with its artifact", async () => {
+    const input = newModelVersionFixture(1);
+    const registered = await registry.register(input);
+    expect(registered).toEqual({
+      id: expect.stringMatching(/^mv_[0-9a-z]{22}$/),
+      version: 1,
+      stage: "STAGING",
+      createdAt: expect.any(Date),
+      artifactSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      artifactBytes: input.artifact.byteLength,
+      features: input.features,
+      trainingSummary: input.trainingSummary,
+      metrics: input.metrics,
+      interval: input.interval,
+    });
+    expect(await registry.get(registered.id)).toEqual(registered);
+    expect(readdirSync(dir)).toEqual([`${registered.artifactSha256}.onnx`]);
+    expect(await registry.loadArtifact(registered)).toEqual(input.artifact);
+    expect(await registry.get("mv_unknown")).toBeNull();
+    expect(await registry.production()).toBeNull();
+  });
+
+  it("numbers versions 1, 2, 3 and lists them newest first, page by page", async () => {
+    for (const seed of [1, 2, 3]) await registry.register(newModelVersionFixture(seed));
+    await registry.promote((await registry.list({ first: 1 })).edges[0]!.node.id);
+
+    const first = await registry.list({ first: 2 });
+    expect(first.edges.map((e) => e.node.version)).toEqual([3, 2]);
+    expect(first.pageInfo).toEqual({ hasNextPage: true, endCursor: first.edges[1]!.cursor });
+    const second = await registry.list({ first: 2, after: first.pageInfo.endCursor });
+    expect(second.edges.map((e) => e.node.version)).toEqual([1]);
+    expect(second.pageInfo.hasNextPage).toBe(false);
+    expect((await registry.list({ stage: "STAGING" })).edges.map((e) => e.node.version)).toEqual([2, 1]);
+    expect((await registry.list({ stage: "ARCHIVED" })).edges).toEqual([]);
+
+    expect(await error(registry.list({ after: "not-a-cursor" }))).toMatchObject({ code: "INVALID_ARGUMENT" });
+    expect(await error(registry.list({ first: 0 }))).toMatchObject({ code: "INVALID_ARGUMENT" });
+    expect(await error(registry.list({ first: 101 }))).toMatchObject({ code: "INVALID_ARGUMENT" });
+  });
+
+  it("promotes one version at a time and rolls back by promoting the archived one", async () => {
+    const v1 = await registry.register(newModelVersionFixture(1));
+    const v2 = await registry.register(newModelVersionFixture(2));
+    const v3 = await registry.register(newModelVersionFixture(3));
+    expect(await registry.promote(v1.id)).toMatchObject({ id: v1.id, stage: "PRODUCTION" });
+    expect((await registry.promote(v2.id)).stage).toBe("PRODUCTION");
+    expect(await stages()).toEqual([
+      { version: v1.version, stage: "ARCHIVED" },
+      { version: v2.version, stage: "PRODUCTION" },
+      { version: v3.version, stage: "STAGING" },
+    ]);
+    // Rollback: the archived version comes back, the one that replaced it is archived.
+    await registry.promote(v1.id);
+    expect((await registry.production())?.id).toBe(v1.id);
+    expect((await registry.get(v2.id))?.stage).toBe("ARCHIVED");
+    // Promoting the production version again changes nothing.
+    expect((await registry.promote(v1.id)).stage).toBe("PRODUCTION");
+
+    expect((await registry.archive(v1.id)).stage).toBe("ARCHIVED");
+    expect(await registry.production()).toBeNull();
+
+    for (const change of [(id: string) => registry.promote(id), (id: string) => registry.archive(id)]) {
+      expect(await error(change("mv_nope"))).toMatchObject({
+        name: "ModelVersionNotFoundError",
+        code: "MODEL_VERSION_NOT_FOUND",
+        id: "mv_nope",
+      });
+    }
+  });
+
+  it("archives the current production when a version is registered straight into production", async () => {
+    const old = await registry.register(newModelVersionFixture(1), { stage: "PRODUCTION" });
+    const fresh = await registry.register(newModelVersionFixture(2), { stage: "PRODUCTION" });
+    expect((await registry.production())?.id).toBe(fresh.id);
+    expect((await registry.get(old.id))?.stage).toBe("ARCHIVED");
+  });
+
+  const bad = newModelVersionFixture(9);
+  it.each<[string, NewModelVersion, RegExp]>([
+    ["no features", { ...bad, features: [] }, /features must be a non-empty array/],
+    ["a repeated feature", { ...bad, features: ["lag_1", "lag_7", "lag_1"] }, /repeated: lag_1/],
+    ["a NaN metric", { ...bad, metrics: { ...bad.metrics, mape: Number.NaN } }, /metrics\.mape/],
+    [
+      "an infinite baseline",
+      {
+        ...bad,
+        metrics: {
+          ...bad.metrics,
+          baselines: { ...bad.metrics.baselines, lastPrice: { mape: 1, rmse: Infinity, mae: 1 } },
+        },
+      },
+      /metrics\.baselines\.lastPrice\.rmse/,
+    ],
+    ["an empty artifact", { ...bad, artifact: new Uint8Array(0) }, /artifact must be a non-empty/],
+    [
+      "an inverted interval",
+      { ...bad, interval: { coverage: 0.8, lowLogRatio: 0.2, highLogRatio: -0.2 } },
+      /lowLogRatio/,
+    ],
+    ["a NaN param", { ...bad, trainingSummary: { ...bad.trainingSummary, params: { depth: Number.NaN } } }, /params/],
+  ])("rejects %s with a coded error and writes nothing", async (_case, input, message) => {
+    await registry.register(newModelVersionFixture(1));
+    const failure = await error(registry.register(input));
+    expect(failure).toMatchObject({ code: "INVALID_MODEL_VERSION", issues: [expect.stringMatching(message)] });
+    expect(await stages()).toEqual([{ version: 1, stage: "STAGING" }]);
+    expect(readdirSync(dir)).toHaveLength(1);
+  });
+
+  it("rejects an unknown stage before writing anything", async () => {
+    const stage = "LIVE" as "PRODUCTION";
+    expect(await error(registry.register(newModelVersionFixture(1), { stage }))).toMatchObject({
+      code: "INVALID_ARGUMENT",
+    });
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it("leaves no row, and production untouched, when the insert fails", async () => {
+    const production = await registry.register(newModelVersionFixture(1), { stage: "PRODUCTION" });
+    const broken = createModelRegistry({ db: failingInserts(backend.db), artifacts });
+    await expect(broken.register(newModelVersionFixture(2), { stage: "PRODUCTION" })).rejects.toThrow(/No space left/);
+    expect(await stages()).toEqual([{ version: 1, stage: "PRODUCTION" }]);
+    expect((await registry.production())?.id).toBe(production.id);
+    // The failed attempt used up no version number.
+    expect((await registry.register(newModelVersionFixture(2))).version).toBe(2);
+  });
+
+  it("keeps at most one production version at the database level too", async () => {
+    await registry.register(newModelVersionFixture(1), { stage: "PRODUCTION" });
+    const v2 = await registry.register(newModelVersionFixture(2));
+    await expect(
+      backend.db.query("UPDATE model_versions SET stage = 'PRODUCTION', promoted_at = now() WHERE id = $1", [v2.id]),
+    ).rejects.toThrow(/model_versions_one_production/);
+  });
+
+  it("gives concurrent registrations distinct consecutive versions", async () => {
+    const other = createModelRegistry({ db: backend.connectAnother?.() ?? backend.db, artifacts });
+    const seeds = [1, 2, 3, 4, 5, 6, 7, 8];
+    const registered = await Promise.all(
+      seeds.map((seed) => (seed % 2 ? registry : other).register(newModelVersionFixture(seed))),
+    );
+    expect(registered.map((v) => v.version).sort((a, b) => a - b)).toEqual(seeds);
+  });
+
+  it("ends with exactly one production version after concurrent promotions", async () => {
+    const replicas = [registry, createModelRegistry({ db: backend.connectAnother?.() ?? backend.db, artifacts })];
+    const versions = [];
+    for (const seed of [1, 2, 3, 4, 5, 6]) versions.push(await registry.register(newModelVersionFixture(seed)));
+    for (let round = 0; round < 3; round += 1) {
+      const promoted = await Promise.all(versions.map((v, i) => replicas[(i + round) % 2]!.promote(v.id)));
+      expect(promoted.every((v) => v.stage === "PRODUCTION")).toBe(true);
+      const after = await stages();
+      expect(after.filter((row) => row.stage === "PRODUCTION")).toHaveLength(1);
+      expect(after.filter((row) => row.stage === "ARCHIVED")).toHaveLength(versions.length - 1);
+    }
+  });
+});

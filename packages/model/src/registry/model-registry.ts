@@ -1,0 +1,173 @@
+import type { Database, Queryable } from "@pokewatch/kit";
+import type { ArtifactStore } from "./artifact-store.js";
+import { newModelVersionId } from "./model-version-id.js";
+import { MODEL_VERSION_COLUMNS, toModelVersion, type ModelVersionRow } from "./model-version-row.js";
+import type { ModelStage, ModelVersion, NewModelVersion } from "./model-version.js";
+import { ModelRegistryError, ModelVersionNotFoundError } from "./registry-error.js";
+import { validateNewModelVersion } from "./validate-new-model-version.js";
+import { decodeVersionCursor, encodeVersionCursor } from "./version-cursor.js";
+
+export const MODEL_STAGES: readonly ModelStage[] = ["PRODUCTION", "STAGING", "ARCHIVED"];
+/** Largest page `list` returns. */
+export const MAX_PAGE_SIZE = 100;
+
+export interface CreateModelRegistryOptions {
+  /** Migrated with `modelMigrations()`. */
+  db: Database;
+  artifacts: ArtifactStore;
+}
+
+export interface RegisterOptions {
+  /** PRODUCTION archives the current production version in the same transaction. @default "STAGING" */
+  stage?: ModelStage;
+}
+
+export interface ListModelVersionsOptions {
+  stage?: ModelStage;
+  /** @default 20, at most 100 */
+  first?: number;
+  /** `endCursor` of the previous page. */
+  after?: string | null;
+}
+
+/** A Relay-style page, newest version first. */
+export interface ModelVersionConnection {
+  edges: { node: ModelVersion; cursor: string }[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+}
+
+export interface ModelRegistry {
+  register(input: NewModelVersion, options?: RegisterOptions): Promise<ModelVersion>;
+  get(id: string): Promise<ModelVersion | null>;
+  /** The one PRODUCTION version, or null when none is. */
+  production(): Promise<ModelVersion | null>;
+  list(options?: ListModelVersionsOptions): Promise<ModelVersionConnection>;
+  /** Makes `id` the production version and archives the previous one; promoting an archived version is a rollback. */
+  promote(id: string): Promise<ModelVersion>;
+  archive(id: string): Promise<ModelVersion>;
+  /** The ONNX bytes of `version`, verified against its sha256. */
+  loadArtifact(version: Pick<ModelVersion, "artifactSha256">): Promise<Uint8Array>;
+}
+
+function assertStage(stage: unknown): asserts stage is ModelStage {
+  if (!MODEL_STAGES.includes(stage as ModelStage)) {
+    throw new ModelRegistryError(
+      "INVALID_ARGUMENT",
+      `stage must be one of ${MODEL_STAGES.join(", ")}, got ${String(stage)}`,
+    );
+  }
+}
+
+/**
+ * Every write takes this lock first, so version numbers are handed out one at a time and two
+ * promotions never both see the same production version. Plain reads are not blocked.
+ */
+const lockForWrite = (tx: Queryable) => tx.query("LOCK TABLE model_versions IN SHARE ROW EXCLUSIVE MODE");
+
+const archiveProduction = (tx: Queryable, exceptId: string | null) =>
+  tx.query(
+    `UPDATE model_versions SET stage = 'ARCHIVED', archived_at = now()
+     WHERE stage = 'PRODUCTION' AND id IS DISTINCT FROM $1`,
+    [exceptId],
+  );
+
+export function createModelRegistry({ db, artifacts }: CreateModelRegistryOptions): ModelRegistry {
+  const findOne = async (where: string, params: unknown[], q: Queryable = db) => {
+    const [row] = await q.query<ModelVersionRow>(
+      `SELECT ${MODEL_VERSION_COLUMNS} FROM model_versions ${where}`,
+      params,
+    );
+    return row ? toModelVersion(row) : null;
+  };
+
+  /** Locks, checks `id` exists, then runs `change`; the caller's transaction makes it all-or-nothing. */
+  const changeStage = (id: string, change: (tx: Queryable, current: ModelVersion) => Promise<void>) =>
+    db.transaction(async (tx) => {
+      await lockForWrite(tx);
+      const current = await findOne("WHERE id = $1", [id], tx);
+      if (!current) throw new ModelVersionNotFoundError(id);
+      await change(tx, current);
+      return (await findOne("WHERE id = $1", [id], tx))!;
+    });
+
+  return {
+    async register(input, { stage = "STAGING" } = {}) {
+      assertStage(stage);
+      validateNewModelVersion(input);
+      // The file first: an insert that fails after it leaves an orphan file, harmless because it is
+      // named by its content; the other order could leave a row pointing at nothing.
+      const sha256 = await artifacts.put(input.artifact);
+      return db.transaction(async (tx) => {
+        await lockForWrite(tx);
+        const [next] = await tx.query<{ version: number }>(
+          "SELECT coalesce(max(version), 0) + 1 AS version FROM model_versions",
+        );
+        if (stage === "PRODUCTION") await archiveProduction(tx, null);
+        const [row] = await tx.query<ModelVersionRow>(
+          `INSERT INTO model_versions (id, version, stage, promoted_at, archived_at, artifact_sha256, artifact_bytes,
+             features, training_summary, metrics, prediction_interval)
+           VALUES ($1, $2, $3, CASE WHEN $4::boolean THEN now() END, CASE WHEN $5::boolean THEN now() END,
+             $6, $7, $8::text[], $9::jsonb, $10::jsonb, $11::jsonb)
+           RETURNING ${MODEL_VERSION_COLUMNS}`,
+          [
+            newModelVersionId(),
+            next!.version,
+            stage,
+            stage === "PRODUCTION",
+            stage === "ARCHIVED",
+            sha256,
+            input.artifact.byteLength,
+            input.features,
+            JSON.stringify(input.trainingSummary),
+            JSON.stringify(input.metrics),
+            JSON.stringify(input.interval),
+          ],
+        );
+        return toModelVersion(row!);
+      });
+    },
+
+    get: (id) => findOne("WHERE id = $1", [id]),
+
+    production: () => findOne("WHERE stage = 'PRODUCTION'", []),
+
+    async list({ stage, first = 20, after } = {}) {
+      if (stage !== undefined) assertStage(stage);
+      if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
+        throw new ModelRegistryError(
+          "INVALID_ARGUMENT",
+          `first must be an integer from 1 to ${MAX_PAGE_SIZE}, got ${first}`,
+        );
+      }
+      const before = after == null ? null : decodeVersionCursor(after);
+      const rows = await db.query<ModelVersionRow>(
+        `SELECT ${MODEL_VERSION_COLUMNS} FROM model_versions
+         WHERE ($1::text IS NULL OR stage = $1) AND ($2::integer IS NULL OR version < $2)
+         ORDER BY version DESC LIMIT $3`,
+        [stage ?? null, before, first + 1],
+      );
+      const edges = rows
+        .slice(0, first)
+        .map((row) => ({ node: toModelVersion(row), cursor: encodeVersionCursor(row.version) }));
+      return { edges, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null } };
+    },
+
+    promote: (id) =>
+      changeStage(id, async (tx, current) => {
+        if (current.stage === "PRODUCTION") return;
+        await archiveProduction(tx, id);
+        await tx.query(
+          "UPDATE model_versions SET stage = 'PRODUCTION', promoted_at = now(), archived_at = NULL WHERE id = $1",
+          [id],
+        );
+      }),
+
+    archive: (id) =>
+      changeStage(id, async (tx, current) => {
+        if (current.stage === "ARCHIVED") return;
+        await tx.query("UPDATE model_versions SET stage = 'ARCHIVED', archived_at = now() WHERE id = $1", [id]);
+      }),
+
+    loadArtifact: (version) => artifacts.get(version.artifactSha256),
+  };
+}
