@@ -1,30 +1,15 @@
-import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
+import { runWorkspaceScript } from "@pokewatch/kit/testing";
 import { afterAll, describe, expect, it } from "vitest";
 
-const ROOT = join(import.meta.dirname, "../../..");
 const SCRIPT = "packages/market/scripts/simulate-prices.ts";
-const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), "data-simulate-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Runs what `pnpm data:simulate …` runs, from `dir` as pnpm reports it in INIT_CWD. */
-async function dataSimulate(args: string[]) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", SCRIPT, ...args], {
-      cwd: ROOT,
-      env: { ...process.env, INIT_CWD: dir },
-      timeout: 60_000,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+const dataSimulate = (args: string[]) => runWorkspaceScript(SCRIPT, args, { typedIn: dir, timeoutMs: 60_000 });
 
 describe("pnpm data:simulate", { timeout: 60_000 }, () => {
   it("writes a header and cards × days rows to --out, relative to where it was typed", async () => {

@@ -1,34 +1,14 @@
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
+import { runWorkspaceScript } from "@pokewatch/kit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EvaluationReport } from "../src/index.js";
 import { syntheticSeries } from "../src/testing/synthetic-series.js";
 
-const ROOT = join(import.meta.dirname, "../../..");
-const run = promisify(execFile);
-
 /** Runs a model script as `pnpm model:…` would, with the embedded registry in `dataDir`. */
-async function modelScript(script: string, args: string[], dataDir: string) {
-  const { DATABASE_URL: _ours, NODE_ENV: _setByVitest, ...inherited } = process.env;
-  try {
-    const { stdout, stderr } = await run(
-      process.execPath,
-      ["--import", "tsx", `packages/model/scripts/${script}`, ...args],
-      {
-        cwd: ROOT,
-        env: { ...inherited, INIT_CWD: dataDir, DATA_DIR: dataDir },
-        timeout: 120_000,
-      },
-    );
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+const modelScript = (script: string, args: string[], dataDir: string) =>
+  runWorkspaceScript(`packages/model/scripts/${script}`, args, { typedIn: dataDir, env: { DATA_DIR: dataDir } });
 
 describe("pnpm model:train and model:evaluate", { timeout: 240_000 }, () => {
   let dir: string;

@@ -2,3 +2,4 @@ export * from "./test-infra.js";
 export * from "./signed-request.js";
 export * from "./loggers.js";
 export * from "./graphql-errors.js";
+export * from "./run-script.js";

@@ -1,31 +1,21 @@
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
-import { createIsolatedPostgres, TEST_DATABASE_URL, type IsolatedPostgres } from "@pokewatch/kit/testing";
+import {
+  createIsolatedPostgres,
+  runWorkspaceScript,
+  TEST_DATABASE_URL,
+  WORKSPACE_ROOT as ROOT,
+  type IsolatedPostgres,
+} from "@pokewatch/kit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PriceImportReport } from "./import-prices.js";
 
-const ROOT = join(import.meta.dirname, "../../../..");
 const SCRIPT = "packages/market/scripts/import-prices.ts";
-const run = promisify(execFile);
 
 /** Runs what `pnpm data:import …` runs, from `cwd` as pnpm reports it in INIT_CWD. */
-async function dataImport(args: string[], env: Record<string, string>, cwd: string) {
-  const { DATABASE_URL: _ours, NODE_ENV: _setByVitest, ...inherited } = process.env;
-  try {
-    const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", SCRIPT, ...args], {
-      cwd: ROOT,
-      env: { ...inherited, INIT_CWD: cwd, ...env },
-      timeout: 60_000,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+const dataImport = (args: string[], env: Record<string, string>, cwd: string) =>
+  runWorkspaceScript(SCRIPT, args, { typedIn: cwd, env, timeoutMs: 60_000 });
 
 describe("pnpm data:import", { timeout: 120_000 }, () => {
   let dir: string;
