@@ -1,21 +1,15 @@
-import {
-  buildPriceDataset,
-  DEFAULT_GBDT_PARAMS,
-  FEATURE_COUNT,
-  toModelVersion,
-  trainFairPriceModel,
-  trainGbdt,
-} from "@pokewatch/model";
+import { buildPriceDataset, toModelVersion, trainFairPriceModel } from "@pokewatch/model";
 import { intFromEnv, round, type BenchResult } from "./bench-report.js";
 import { simulatedPrices } from "./simulated-prices.js";
 
 const FIVE_MINUTES_MS = 5 * 60_000;
-const WORST_CASE = "worst case: 300 trees on every row, no early stopping";
+const MOST_TREES = 300;
 
 /**
  * Issue 3: train on 20,000 cards × 365 days in under 5 minutes on this machine, end to end:
- * features, both training stages, ONNX export and its parity check. Simulated prices: a load
- * test, never an accuracy claim.
+ * features, both training stages, ONNX export and its parity check — once as the product trains
+ * (early stopping) and once with 300 trees forced in both stages, the most training can cost.
+ * Simulated prices: a load test, never an accuracy claim.
  */
 export async function modelTrainingBench(): Promise<BenchResult> {
   const cards = intFromEnv("BENCH_CARDS", 20_000);
@@ -30,13 +24,18 @@ export async function modelTrainingBench(): Promise<BenchResult> {
   };
   const { series, attributes } = await timed("simulate", () => simulatedPrices(cards, days));
   const data = await timed("features", () => buildPriceDataset(series, attributes));
-  const model = await timed("train", () => trainFairPriceModel(data, { sources: ["simulator seed=1"] }));
-  const { onnxMaxAbsDiff } = await timed("onnx export + parity", () => toModelVersion(model, data));
-  // Early stopping keeps few trees on simulated prices; this is the most training can cost.
-  await timed(WORST_CASE, () =>
-    trainGbdt({ ...data, featureCount: FEATURE_COUNT }, { ...DEFAULT_GBDT_PARAMS, trees: 300 }),
+  const sources = ["simulator seed=1"];
+  const model = await timed("train (early stopping)", () => trainFairPriceModel(data, { sources }));
+  const exported = await timed("onnx export + parity", () => toModelVersion(model, data));
+  const forced = await timed(`train (${MOST_TREES} trees forced in both stages)`, () =>
+    trainFairPriceModel(data, { sources, trees: MOST_TREES }),
   );
-  const endToEnd = timings.features! + timings.train! + timings["onnx export + parity"]!;
+  const forcedExport = await timed(`onnx export + parity (${MOST_TREES} trees)`, () => toModelVersion(forced, data));
+  const endToEnd = timings.features! + timings["train (early stopping)"]! + timings["onnx export + parity"]!;
+  const worst =
+    timings.features! +
+    timings[`train (${MOST_TREES} trees forced in both stages)`]! +
+    timings[`onnx export + parity (${MOST_TREES} trees)`]!;
   return {
     name: "model-training",
     command: `BENCH_CARDS=${cards} BENCH_DAYS=${days} pnpm bench model-training`,
@@ -46,22 +45,25 @@ export async function modelTrainingBench(): Promise<BenchResult> {
       rows: data.rows,
       trainingRows: model.trainingSummary.rows,
       trees: model.ensemble.trees.length,
-      onnxMaxAbsDiff,
+      onnxMaxAbsDiff: exported.onnxMaxAbsDiff,
+      forcedTrees: forced.ensemble.trees.length,
+      forcedOnnxMaxAbsDiff: forcedExport.onnxMaxAbsDiff,
     },
     rows: [
       ...Object.entries(timings).map(([step, ms]) => ({ step, seconds: round(ms / 1000, 2) })),
-      { step: "features → registered-ready model", seconds: round(endToEnd / 1000, 2) },
+      { step: "features → registered-ready model (early stopping)", seconds: round(endToEnd / 1000, 2) },
+      { step: `features → registered-ready model (${MOST_TREES} trees)`, seconds: round(worst / 1000, 2) },
     ],
     targets: [
       {
-        target: `train on ${cards} cards × ${days} days in under 5 minutes`,
-        measured: `${round(endToEnd / 1000)} s`,
+        target: `train on ${cards} cards × ${days} days in under 5 minutes (as the product trains)`,
+        measured: `${round(endToEnd / 1000)} s, ${model.ensemble.trees.length} trees kept`,
         met: endToEnd < FIVE_MINUTES_MS,
       },
       {
-        target: "the same with 300 trees and no early stopping (features + training)",
-        measured: `${round((timings.features! + timings[WORST_CASE]!) / 1000)} s`,
-        met: timings.features! + timings[WORST_CASE]! < FIVE_MINUTES_MS,
+        target: `the same with ${MOST_TREES} trees forced in both stages`,
+        measured: `${round(worst / 1000)} s`,
+        met: worst < FIVE_MINUTES_MS,
       },
     ],
   };

@@ -1,9 +1,11 @@
 import { reportBench, type BenchResult } from "./bench-report.js";
+import { modelAccuracyBench } from "./model-accuracy.bench.js";
 import { modelTrainingBench } from "./model-training.bench.js";
 import { onnxInferenceBench } from "./onnx-inference.bench.js";
 
 /** `pnpm bench` runs them all; `pnpm bench NAME…` only those. */
 const BENCHES: Record<string, () => Promise<BenchResult>> = {
+  "model-accuracy": modelAccuracyBench,
   "onnx-inference": onnxInferenceBench,
   "model-training": modelTrainingBench,
 };

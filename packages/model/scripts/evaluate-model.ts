@@ -1,37 +1,38 @@
-import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { evaluatePriceFile } from "../src/index.js";
+import { evaluatePriceFile, ModelVersionNotFoundError } from "../src/index.js";
 import { openRegistry } from "./open-registry.js";
+import { cliArgs, fromTypedFolder, runCli } from "./run-cli.js";
 
 const USAGE = "usage: pnpm model:evaluate --prices FILE.csv [--model mv_…] [--card-index cards_index.csv]";
 
-async function main(): Promise<void> {
+runCli("model:evaluate", async () => {
   const { values } = parseArgs({
+    args: cliArgs(),
     options: { prices: { type: "string" }, model: { type: "string" }, "card-index": { type: "string" } },
     strict: true,
   });
   if (!values.prices) throw new Error(`--prices is required\n${USAGE}`);
-  // pnpm runs scripts from the workspace root; paths are meant from where the user typed them.
-  const from = (path: string) => resolve(process.env.INIT_CWD ?? process.cwd(), path);
-  const prices = from(values.prices);
-  const cardIndex = values["card-index"] ? from(values["card-index"]) : undefined;
   const model = values.model ? await loadModel(values.model) : undefined;
-  const report = await evaluatePriceFile({ prices, cardIndex, model });
+  const report = await evaluatePriceFile({
+    prices: fromTypedFolder(values.prices),
+    cardIndex: values["card-index"] ? fromTypedFolder(values["card-index"]) : undefined,
+    model,
+  });
+  if (!report.holdOut) {
+    process.stderr.write(
+      `model:evaluate: ${report.model} was trained on prices up to ${model?.version.trainingSummary.to}, inside the test dates from ${report.split.testFrom}: this is not a hold-out score\n`,
+    );
+  }
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-}
+});
 
 async function loadModel(id: string) {
   const { registry, close } = await openRegistry();
   try {
     const version = await registry.get(id);
-    if (!version) throw new Error(`no model version ${id} in the registry`);
+    if (!version) throw new ModelVersionNotFoundError(id);
     return { version, artifact: await registry.loadArtifact(version) };
   } finally {
     await close();
   }
 }
-
-main().catch((error: unknown) => {
-  process.stderr.write(`model:evaluate: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exitCode = 1;
-});

@@ -10,6 +10,9 @@ import { syntheticSeries } from "../src/testing/synthetic-series.js";
 const modelScript = (script: string, args: string[], dataDir: string) =>
   runWorkspaceScript(`packages/model/scripts/${script}`, args, { typedIn: dataDir, env: { DATA_DIR: dataDir } });
 
+/** 120 days from 2025-01-01, the last 7 only as targets. */
+const lastFeatureDate = "2025-04-23";
+
 describe("pnpm model:train and model:evaluate", { timeout: 240_000 }, () => {
   let dir: string;
 
@@ -22,6 +25,7 @@ describe("pnpm model:train and model:evaluate", { timeout: 240_000 }, () => {
       join(dir, "prices.csv"),
       ["card_id,date,market_price,currency", ...rows, "bad-row,2025-02-30,1,USD"].join("\n"),
     );
+    writeFileSync(join(dir, "bad-header.csv"), "card,day,price\nsv1-1,2025-06-01,1\n");
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -29,7 +33,7 @@ describe("pnpm model:train and model:evaluate", { timeout: 240_000 }, () => {
     const { code, stdout } = await modelScript("evaluate-model.ts", ["--prices", "prices.csv"], dir);
     expect(code).toBe(0);
     const report = JSON.parse(stdout) as EvaluationReport;
-    expect(report).toMatchObject({ model: "trained here", horizonDays: 7, cards: 40, rejectedRows: 1 });
+    expect(report).toMatchObject({ model: "trained here", holdOut: true, horizonDays: 7, cards: 40, rejectedRows: 1 });
     for (const value of [report.mape, report.rmse, report.mae, report.intervalCoverage])
       expect(value).toBeGreaterThan(0);
     expect(report.baselines.lastPrice.mape).toBeGreaterThan(0);
@@ -45,11 +49,15 @@ describe("pnpm model:train and model:evaluate", { timeout: 240_000 }, () => {
     expect(id).toMatch(/^mv_/);
     expect(stage).toBe("PRODUCTION");
 
+    expect(JSON.parse(trained.stdout)).toMatchObject({ rejectedRows: 1, trainingSummary: { to: lastFeatureDate } });
+
+    // The registered model was refit on every date, so scoring it on this file is not a hold-out.
     const evaluated = await modelScript("evaluate-model.ts", ["--prices", "prices.csv", "--model", id], dir);
     expect(evaluated.code).toBe(0);
     const report = JSON.parse(evaluated.stdout) as EvaluationReport;
-    expect(report.model).toBe(id);
+    expect(report).toMatchObject({ model: id, holdOut: false });
     expect(report.n).toBeGreaterThan(0);
+    expect(evaluated.stderr).toContain("not a hold-out score");
   });
 
   it("exits 1 with a clear message for missing arguments, files and models", async () => {
@@ -61,6 +69,13 @@ describe("pnpm model:train and model:evaluate", { timeout: 240_000 }, () => {
     expect(missing.stderr).toMatch(/nope\.csv/);
     const unknown = await modelScript("evaluate-model.ts", ["--prices", "prices.csv", "--model", "mv_unknown"], dir);
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toContain("no model version mv_unknown");
+    expect(unknown.stderr).toContain("[MODEL_VERSION_NOT_FOUND]");
+    writeFileSync(join(dir, "short.csv"), "card_id,date,market_price,currency\nsv1-1,2025-06-01,1,USD\n");
+    const short = await modelScript("train-model.ts", ["--prices", "short.csv"], dir);
+    expect(short.code).toBe(1);
+    expect(short.stderr).toContain("[NO_PRICES]");
+    const header = await modelScript("evaluate-model.ts", ["--", "--prices", "bad-header.csv"], dir);
+    expect(header.code).toBe(1);
+    expect(header.stderr).toContain("[MISSING_COLUMNS]");
   });
 });

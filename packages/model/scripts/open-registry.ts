@@ -1,21 +1,21 @@
-import { createDatabase, runMigrations } from "@pokewatch/kit";
-import {
-  createArtifactStore,
-  createModelRegistry,
-  DEFAULT_DATA_DIR,
-  modelMigrations,
-  type ModelRegistry,
-} from "../src/index.js";
+import { commonEnvShape, createDatabase, parseEnv, runMigrations } from "@pokewatch/kit";
+import { z } from "zod";
+import { createArtifactStore, createModelRegistry, modelMigrations, type ModelRegistry } from "../src/index.js";
+
+const registryEnv = z.object({ DATA_DIR: commonEnvShape.DATA_DIR, DATABASE_URL: commonEnvShape.DATABASE_URL });
 
 /** The registry the services use: DATABASE_URL if set, else the embedded database under DATA_DIR. */
 export async function openRegistry(
-  env = process.env,
+  source: Record<string, string | undefined> = process.env,
 ): Promise<{ registry: ModelRegistry; close: () => Promise<void> }> {
-  const dataDir = env.DATA_DIR || DEFAULT_DATA_DIR;
-  const db = await createDatabase({ url: env.DATABASE_URL || undefined, dataDir });
+  const env = parseEnv(registryEnv, {
+    DATA_DIR: source.DATA_DIR || undefined,
+    DATABASE_URL: source.DATABASE_URL || undefined,
+  });
+  const db = await createDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR });
   await runMigrations(db, "model", modelMigrations());
   return {
-    registry: createModelRegistry({ db, artifacts: createArtifactStore({ dataDir }) }),
+    registry: createModelRegistry({ db, artifacts: createArtifactStore({ dataDir: env.DATA_DIR }) }),
     close: () => db.close(),
   };
 }

@@ -1,15 +1,13 @@
-import { basename } from "node:path";
-import { loadBundledCatalog, readCardIndexCsv, readPriceCsvFile } from "@pokewatch/market";
-import { catalogAttributes } from "../features/catalog-attributes.js";
-import { fromEpochDay } from "../features/epoch-day.js";
+import { fromEpochDay, toEpochDay } from "../features/epoch-day.js";
 import { FEATURE_COUNT, FEATURE_NAMES } from "../features/feature-set.js";
+import { ModelInputError } from "../model-input-error.js";
 import { createOnnxPredictor } from "../onnx/onnx-predictor.js";
 import type { ModelMetrics, ModelVersion } from "../registry/model-version.js";
 import { selectRows } from "../training/dataset-rows.js";
-import { buildPriceDataset, HORIZON_DAYS, type PriceDataset } from "../training/price-dataset.js";
-import { seriesFromPoints } from "../training/series-from-points.js";
+import { HORIZON_DAYS, type PriceDataset } from "../training/price-dataset.js";
 import { trainFairPriceModel, type TrainFairPriceOptions } from "../training/train-fair-price-model.js";
 import { improvementOver, type EvaluationReport } from "./evaluation-report.js";
+import { loadPriceFile } from "./load-price-file.js";
 import { scoreFairPrices } from "./score-fair-prices.js";
 import { splitByTime, type TimeSplit } from "./time-split.js";
 
@@ -28,26 +26,23 @@ export interface EvaluatePriceFileOptions {
  * same rows. Without a model, one is trained on the dates before (see `trainFairPriceModel`).
  */
 export async function evaluatePriceFile(options: EvaluatePriceFileOptions): Promise<EvaluationReport> {
-  const { points, rejected } = await readPriceCsvFile(options.prices, { defaultSource: basename(options.prices) });
-  const series = seriesFromPoints(points);
-  const index = options.cardIndex ? readCardIndexCsv(options.cardIndex) : undefined;
-  const data = buildPriceDataset(series, catalogAttributes(loadBundledCatalog(), index));
-  if (data.rows === 0) throw new Error(`${options.prices}: no card has more than ${HORIZON_DAYS} days of prices`);
+  const { data, rejectedRows, sources } = await loadPriceFile(options.prices, options.cardIndex);
   const split = splitByTime(data, options.train?.split);
-  const { metrics, model } = options.model
-    ? { metrics: await scoreRegistered(data, split, options.model), model: options.model.version.id }
-    : {
-        metrics: trainFairPriceModel(data, { ...options.train, sources: [basename(options.prices)] }).metrics,
-        model: "trained here",
-      };
+  const registered = options.model;
+  const metrics = registered
+    ? await scoreRegistered(data, split, registered)
+    : trainFairPriceModel(data, { ...options.train, sources }).metrics;
+  // A registered model whose targets reach into the test dates has seen them: not a hold-out score.
+  const holdOut = !registered || toEpochDay(registered.version.trainingSummary.to) + HORIZON_DAYS <= split.testStart;
   return {
     ...metrics,
-    model,
+    model: registered ? registered.version.id : "trained here",
+    holdOut,
     split: describeSplit(data, split),
     horizonDays: HORIZON_DAYS,
     improvement: improvementOver(metrics),
     cards: data.cardIds.length,
-    rejectedRows: rejected.length,
+    rejectedRows,
   };
 }
 
@@ -57,7 +52,8 @@ async function scoreRegistered(
   { version, artifact }: { version: ModelVersion; artifact: Uint8Array },
 ): Promise<ModelMetrics> {
   if (version.features.join() !== FEATURE_NAMES.join()) {
-    throw new Error(
+    throw new ModelInputError(
+      "FEATURE_MISMATCH",
       `model ${version.id} reads other features than this build computes; evaluate it with its own build`,
     );
   }

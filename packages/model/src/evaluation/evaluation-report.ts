@@ -4,6 +4,11 @@ import type { ModelMetrics } from "../registry/model-version.js";
 export interface EvaluationReport extends ModelMetrics {
   /** The model scored: `trained here` or a registered `mv_…` id. */
   model: string;
+  /**
+   * False when a registered model was trained on targets that reach into the test dates: the
+   * score is then in-sample, not a hold-out score.
+   */
+  holdOut: boolean;
   split: { trainFrom: string; trainTo: string; testFrom: string; testTo: string; testRows: number };
   horizonDays: number;
   /** Relative MAPE gain over each baseline: 0.1 = 10 % lower MAPE. */

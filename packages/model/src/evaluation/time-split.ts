@@ -1,3 +1,4 @@
+import { ModelInputError } from "../model-input-error.js";
 import { HORIZON_DAYS, type PriceDataset } from "../training/price-dataset.js";
 
 export interface SplitOptions {
@@ -27,7 +28,9 @@ export interface TimeSplit {
 export function splitByTime(data: PriceDataset, options: SplitOptions = {}): TimeSplit {
   const { testFraction = 0.2, calibrationFraction = 0.25 } = options;
   const days = distinctSorted(data.day);
-  if (days.length < 2) throw new Error("a time-based split needs at least two feature dates");
+  if (days.length < 2) {
+    throw new ModelInputError("INSUFFICIENT_HISTORY", "a time-based split needs at least two feature dates");
+  }
   const testStart = days[Math.min(days.length - 1, Math.max(1, Math.floor(days.length * (1 - testFraction))))]!;
   const knownDays = days.filter((d) => d + HORIZON_DAYS <= testStart);
   const calibrationStart =

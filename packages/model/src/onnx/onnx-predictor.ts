@@ -11,9 +11,9 @@ export interface OnnxPredictor {
 
 export interface OnnxPredictorOptions {
   /**
-   * ONNX Runtime's intra-op threads. One, because on a 2-core machine two threads halved the
-   * throughput of a 100-tree batch (`pnpm bench onnx-inference` compares them), and a service
-   * has other requests to serve on the second core.
+   * ONNX Runtime's intra-op threads. One by default: a service runs predictions while it serves
+   * other requests, and on a 2-core machine a second thread was worth 1.5× on an idle machine but
+   * cost half the throughput while the other core was busy (`pnpm bench onnx-inference`).
    * @default 1
    */
   threads?: number;

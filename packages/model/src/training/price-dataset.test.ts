@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { toEpochDay } from "../features/epoch-day.js";
+import { FEATURE_COUNT } from "../features/feature-set.js";
 import { syntheticSeries } from "../testing/synthetic-series.js";
 import { buildPriceDataset, HORIZON_DAYS } from "./price-dataset.js";
 
@@ -60,5 +61,36 @@ describe("buildPriceDataset", () => {
     const data = buildPriceDataset(syntheticSeries(20, 90, 5), () => undefined);
     expect(data.features.every(Number.isFinite)).toBe(true);
     expect(data.target.every(Number.isFinite)).toBe(true);
+  });
+
+  it("builds every row up to a date from prices up to that date only (features and the 3-day baseline)", () => {
+    const [series] = syntheticSeries(1, 80, 21);
+    const cut = series!.points[50]!.date;
+    const rewritten = {
+      ...series!,
+      points: series!.points.map((p) => (p.date > cut ? { ...p, market: p.market * 3 } : p)),
+    };
+    const original = buildPriceDataset([series!], () => undefined);
+    const changed = buildPriceDataset([rewritten], () => undefined);
+    let compared = 0;
+    for (let row = 0; row < original.rows; row++) {
+      if (original.day[row]! > toEpochDay(cut)) break;
+      const features = (data: typeof original) =>
+        data.features.subarray(row * FEATURE_COUNT, (row + 1) * FEATURE_COUNT);
+      expect(features(changed)).toEqual(features(original));
+      expect(changed.rollingMean3[row]).toBe(original.rollingMean3[row]);
+      expect(changed.price[row]).toBe(original.price[row]);
+      compared++;
+    }
+    // Days without an observation (carried forward) are among the rows compared.
+    expect(compared).toBeGreaterThan(40);
+    expect(series!.points.length).toBeLessThan(80);
+  });
+
+  it("refuses a card whose attributes make a feature non-finite, naming it", () => {
+    const [series] = syntheticSeries(1, 20, 3);
+    expect(() => buildPriceDataset([series!], () => ({ rarity: null, setReleaseDate: "2025-13-45" }))).toThrow(
+      expect.objectContaining({ code: "BAD_FEATURES", message: expect.stringContaining("set_age_days") as string }),
+    );
   });
 });

@@ -1,7 +1,9 @@
 import type { PriceSeries } from "@pokewatch/market";
 import type { CardAttributeLookup } from "../features/card-attributes.js";
 import { toDailyGrid } from "../features/daily-grid.js";
-import { FEATURE_COUNT, writeFeatureRow } from "../features/feature-set.js";
+import { fromEpochDay } from "../features/epoch-day.js";
+import { FEATURE_COUNT, FEATURE_NAMES, writeFeatureRow } from "../features/feature-set.js";
+import { ModelInputError } from "../model-input-error.js";
 
 /** The fair price looks this many days ahead: the median market price over the next 7 days. */
 export const HORIZON_DAYS = 7;
@@ -55,6 +57,7 @@ export function buildPriceDataset(series: readonly PriceSeries[], attributesOf: 
         if (recent.length > 3) recent.shift();
       }
       writeFeatureRow(grid, grid.startDay + t, attributes, data.features, row * FEATURE_COUNT);
+      assertFinite(data.features, row, usable[cardIndex]!.cardId, grid.startDay + t);
       for (let ahead = 1; ahead <= HORIZON_DAYS; ahead++) future[ahead - 1] = grid.market[t + ahead]!;
       const actual = median(future);
       data.target[row] = Math.log(actual / price);
@@ -67,6 +70,19 @@ export function buildPriceDataset(series: readonly PriceSeries[], attributesOf: 
     }
   });
   return data;
+}
+
+/** A NaN or infinite feature (say, from a malformed set release date) would corrupt the bins. */
+function assertFinite(features: Float32Array, row: number, cardId: string, day: number): void {
+  for (let f = 0; f < FEATURE_COUNT; f++) {
+    const value = features[row * FEATURE_COUNT + f]!;
+    if (!Number.isFinite(value)) {
+      throw new ModelInputError(
+        "BAD_FEATURES",
+        `card ${cardId} on ${fromEpochDay(day)}: feature ${FEATURE_NAMES[f]} is ${value}; check its prices and attributes`,
+      );
+    }
+  }
 }
 
 /** Median of a small array; sorts it in place. */

@@ -1,6 +1,7 @@
 import { checkOnnxParity } from "../onnx/check-onnx-parity.js";
 import { exportEnsembleToOnnx } from "../onnx/export-onnx.js";
 import type { NewModelVersion } from "../registry/model-version.js";
+import { selectRows } from "./dataset-rows.js";
 import type { PriceDataset } from "./price-dataset.js";
 import type { FairPriceModel } from "./train-fair-price-model.js";
 
@@ -15,13 +16,14 @@ export async function toModelVersion(
   const artifact = exportEnsembleToOnnx(model.ensemble, {
     docString: `PokeWatch fair price: ln(7-day forward median / price) from ${model.features.length} features`,
   });
+  // Rows spread evenly over the whole dataset, so every card and date range is in the check.
   const rows = Math.min(PARITY_ROWS, data.rows);
-  const onnxMaxAbsDiff = await checkOnnxParity(
-    model.ensemble,
-    artifact,
-    data.features.subarray(data.features.length - rows * model.ensemble.featureCount),
-    rows,
+  const step = data.rows / rows;
+  const sample = selectRows(
+    data,
+    Uint32Array.from({ length: rows }, (_, i) => Math.floor(i * step)),
   );
+  const onnxMaxAbsDiff = await checkOnnxParity(model.ensemble, artifact, sample.features, rows);
   return {
     newVersion: {
       artifact,

@@ -1,6 +1,7 @@
 import { fromEpochDay } from "../features/epoch-day.js";
 import { FEATURE_NAMES } from "../features/feature-set.js";
 import { quantile } from "../evaluation/error-metrics.js";
+import { ModelInputError } from "../model-input-error.js";
 import { scoreFairPrices } from "../evaluation/score-fair-prices.js";
 import { splitByTime, type SplitOptions } from "../evaluation/time-split.js";
 import type { ModelMetrics, PredictionInterval, TrainingSummary } from "../registry/model-version.js";
@@ -16,7 +17,19 @@ export interface TrainFairPriceOptions {
   split?: SplitOptions;
   /** Where the prices came from, for the training summary. */
   sources: string[];
-  onProgress?: (stage: "calibrate" | "fit", grown: number, total: number) => void;
+  /**
+   * Grow exactly this many trees in both stages instead of the early-stopping choice: for
+   * benchmarks and load tests that need a model of a given size, not for production models.
+   */
+  trees?: number;
+  /**
+   * What the returned model is trained on. `known` (default): every row known before the test
+   * dates, so `metrics` score this very model. `all`: after scoring, refit the same recipe (tree
+   * count, interval) on every row, so the registered model has seen the latest prices; `metrics`
+   * then score the recipe, one refit earlier.
+   */
+  refit?: "known" | "all";
+  onProgress?: (stage: "calibrate" | "fit" | "refit", grown: number, total: number) => void;
 }
 
 export interface FairPriceModel {
@@ -29,7 +42,7 @@ export interface FairPriceModel {
 }
 
 /**
- * Two stages on a time-based split. Stage 1 fits on the oldest rows and, on the calibration rows
+ * Two stages on a time-based split (and an optional refit on everything, see `refit`). Stage 1 fits on the oldest rows and, on the calibration rows
  * after them, picks the number of trees and the interval (residual quantiles of rows it never
  * saw). Stage 2 refits with that many trees on every row known before the test, and is scored on
  * the test dates.
@@ -39,12 +52,15 @@ export function trainFairPriceModel(data: PriceDataset, options: TrainFairPriceO
   const params = { ...DEFAULT_GBDT_PARAMS, ...options.params };
   const split = splitByTime(data, options.split);
   if (split.fit.length === 0 || split.calibration.length === 0 || split.test.length === 0) {
-    throw new Error(
+    throw new ModelInputError(
+      "INSUFFICIENT_HISTORY",
       `not enough history for a time-based split (fit ${split.fit.length}, calibration ${split.calibration.length}, test ${split.test.length} rows): each card needs about 4 weeks of prices`,
     );
   }
   const calibration = selectRows(data, split.calibration);
-  const stage1 = trainGbdt(selectRows(data, split.fit), params, {
+  const stage1Params =
+    options.trees === undefined ? params : { ...params, trees: options.trees, earlyStoppingRounds: options.trees };
+  const stage1 = trainGbdt(selectRows(data, split.fit), stage1Params, {
     validation: calibration,
     onTree: (grown, total) => options.onProgress?.("calibrate", grown, total),
   });
@@ -56,7 +72,7 @@ export function trainFairPriceModel(data: PriceDataset, options: TrainFairPriceO
     highLogRatio: quantile(residuals, (1 + INTERVAL_COVERAGE) / 2),
   };
 
-  const trees = stage1.bestIteration;
+  const trees = options.trees ?? stage1.bestIteration;
   const final = trainGbdt(
     selectRows(data, split.known),
     { ...params, trees },
@@ -69,26 +85,39 @@ export function trainFairPriceModel(data: PriceDataset, options: TrainFairPriceO
     predictEnsemble(final.ensemble, test.features, test.rows),
     interval,
   );
-  const knownCards = new Set<number>();
+  const trainedOn = options.refit === "all" ? allRows(data) : split.known;
+  const ensemble =
+    options.refit === "all"
+      ? trainGbdt(
+          selectRows(data, trainedOn),
+          { ...params, trees },
+          { onTree: (grown, total) => options.onProgress?.("refit", grown, total) },
+        ).ensemble
+      : final.ensemble;
+  const cards = new Set<number>();
   let [firstDay, lastDay] = [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
-  for (const row of split.known) {
-    knownCards.add(data.card[row]!);
+  for (const row of trainedOn) {
+    cards.add(data.card[row]!);
     firstDay = Math.min(firstDay, data.day[row]!);
     lastDay = Math.max(lastDay, data.day[row]!);
   }
   return {
-    ensemble: final.ensemble,
+    ensemble,
     features: [...FEATURE_NAMES],
     interval,
     metrics,
     trainingSummary: {
-      cards: knownCards.size,
-      rows: split.known.length,
+      cards: cards.size,
+      rows: trainedOn.length,
       from: fromEpochDay(firstDay),
       to: fromEpochDay(lastDay),
       sources: options.sources,
       trainingMs: Math.round(performance.now() - started),
-      params: { ...params, trees, objective: params.objective },
+      params: { ...params, trees, objective: params.objective, refit: options.refit ?? "known" },
     },
   };
+}
+
+function allRows(data: PriceDataset): Uint32Array {
+  return Uint32Array.from({ length: data.rows }, (_, row) => row);
 }

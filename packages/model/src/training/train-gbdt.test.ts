@@ -72,4 +72,18 @@ describe("trainGbdt", () => {
   it("refuses an empty training set", () => {
     expect(() => trainGbdt({ ...train, rows: 0 }, DEFAULT_GBDT_PARAMS)).toThrow(/empty/);
   });
+
+  it("subsamples a set above maxTrainingRows once, deterministically, and still learns", () => {
+    const params = {
+      ...DEFAULT_GBDT_PARAMS,
+      trees: 100,
+      learningRate: 0.1,
+      minRowsPerLeaf: 20,
+      maxTrainingRows: 1_500,
+    };
+    const first = trainGbdt(train, params);
+    expect(trainGbdt(train, params).ensemble).toEqual(first.ensemble);
+    expect(first.ensemble).not.toEqual(trainGbdt(train, { ...params, maxTrainingRows: 5_000 }).ensemble);
+    expect(meanAbsoluteError(test, predictEnsemble(first.ensemble, test.features, test.rows))).toBeLessThan(0.1);
+  });
 });

@@ -17,6 +17,11 @@ export interface GbdtParams extends TreeShape {
   rowFraction: number;
   /** Most rows one tree samples, whatever the fraction: keeps a tree's cost flat on big data. */
   maxRowsPerTree: number;
+  /**
+   * Most rows training looks at: a bigger set is subsampled once, evenly and deterministically,
+   * so the per-tree passes over every row (gradients, prediction updates) stay bounded too.
+   */
+  maxTrainingRows: number;
   /** Stop after this many trees without a better validation loss. */
   earlyStoppingRounds: number;
   seed: number;
@@ -32,6 +37,7 @@ export const DEFAULT_GBDT_PARAMS: GbdtParams = {
   l2: 1,
   rowFraction: 0.8,
   maxRowsPerTree: 1_000_000,
+  maxTrainingRows: 2_000_000,
   earlyStoppingRounds: 40,
   seed: 7,
 };
@@ -56,7 +62,8 @@ export interface GbdtOptions {
   onTree?: (grown: number, total: number) => void;
 }
 
-export function trainGbdt(train: TrainingSet, params: GbdtParams, options: GbdtOptions = {}): GbdtResult {
+export function trainGbdt(input: TrainingSet, params: GbdtParams, options: GbdtOptions = {}): GbdtResult {
+  const train = subsample(input, params.maxTrainingRows, params.seed);
   const { rows, featureCount, target } = train;
   if (rows === 0) throw new Error("cannot train on an empty training set");
   const bins = computeFeatureBins(train.features, rows, featureCount);
@@ -109,6 +116,21 @@ export function trainGbdt(train: TrainingSet, params: GbdtParams, options: GbdtO
   }
   const bestIteration = validation ? best.iteration : trees.length;
   return { ensemble: { featureCount, baseValue, trees: trees.slice(0, bestIteration) }, bestIteration, validationLoss };
+}
+
+function subsample(set: TrainingSet, maxRows: number, seed: number): TrainingSet {
+  if (set.rows <= maxRows) return set;
+  const picked = new Uint32Array(set.rows);
+  const count = sampleRows(set.rows, maxRows / set.rows, seed, picked);
+  const { featureCount } = set;
+  const features = new Float32Array(count * featureCount);
+  const target = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    const row = picked[i]!;
+    features.set(set.features.subarray(row * featureCount, (row + 1) * featureCount), i * featureCount);
+    target[i] = set.target[row]!;
+  }
+  return { rows: count, featureCount, features, target };
 }
 
 function lossOf(prediction: Float64Array, target: Float64Array, objective: GbdtParams["objective"]): number {
