@@ -1,4 +1,5 @@
 import { reportBench, type BenchResult } from "./bench-report.js";
+import { dailyUpperBoundBench } from "./daily-upper-bound.bench.js";
 import { modelAccuracyBench } from "./model-accuracy.bench.js";
 import { modelTrainingBench } from "./model-training.bench.js";
 import { onnxInferenceBench } from "./onnx-inference.bench.js";
@@ -6,6 +7,7 @@ import { onnxInferenceBench } from "./onnx-inference.bench.js";
 /** `pnpm bench` runs them all; `pnpm bench NAME…` only those. */
 const BENCHES: Record<string, () => Promise<BenchResult>> = {
   "model-accuracy": modelAccuracyBench,
+  "daily-upper-bound": dailyUpperBoundBench,
   "onnx-inference": onnxInferenceBench,
   "model-training": modelTrainingBench,
 };
