@@ -4,6 +4,9 @@
  *
  *   pnpm data:import --prices FILE.csv [--source NAME]
  *
+ * Rows without a source of their own get NAME, by default the file's name without its extension, so
+ * files of different sources never overwrite each other's prices.
+ *
  * Writes to DATABASE_URL when set, else to the embedded database in DATA_DIR (default .pokewatch/).
  * Exit code 0 when the file was read, even if some rows were rejected; 1 when it could not be.
  */

@@ -1,17 +1,20 @@
 import { readFileSync } from "node:fs";
 import { parse } from "csv-parse/sync";
+import { isoDayToEpochDay } from "../simulator/calendar-days.js";
 
 /** What pricing models read of a card: its rarity and its set's release date. */
 export interface CardIndexEntry {
   rarity: string | null;
-  /** `YYYY-MM-DD` */
+  /** `YYYY-MM-DD`, a day the calendar has; null when blank or not such a day (unknown, not an error). */
   setReleaseDate: string | null;
 }
 
 /**
  * Reads a card index in the format of `../shared/data/catalog/cards_index.csv` (`card_id`,
  * `set_release_date`, `rarity`, …): the whole English catalog, for evaluating on price files
- * whose cards are not in the bundled recent sets.
+ * whose cards are not in the bundled recent sets. A malformed or impossible release date
+ * (`1999/01/09`, `2025-02-30`) reads as unknown: one bad cell should cost that card its set age, not
+ * the whole evaluation, and passed on it would turn the set-age feature into NaN.
  */
 export function readCardIndexCsv(path: string): Map<string, CardIndexEntry> {
   const rows = parse<Record<string, string | undefined>>(readFileSync(path, "utf8"), {
@@ -25,7 +28,12 @@ export function readCardIndexCsv(path: string): Map<string, CardIndexEntry> {
   const index = new Map<string, CardIndexEntry>();
   for (const row of rows) {
     if (!row.card_id) continue;
-    index.set(row.card_id, { rarity: row.rarity || null, setReleaseDate: row.set_release_date || null });
+    index.set(row.card_id, { rarity: row.rarity || null, setReleaseDate: calendarDay(row.set_release_date) });
   }
   return index;
+}
+
+function calendarDay(text: string | undefined): string | null {
+  const day = text?.trim() ?? "";
+  return isoDayToEpochDay(day) === null ? null : day;
 }

@@ -57,15 +57,15 @@ describe("pnpm data:import", { timeout: 120_000 }, () => {
     expect(JSON.parse(again.stdout)).toMatchObject({ accepted: 2, inserted: 0, unchanged: 2 });
   });
 
-  it("imports into PostgreSQL when DATABASE_URL is set", async () => {
+  it("imports into PostgreSQL when DATABASE_URL is set, under the file's name when --source is left out", async () => {
     const url = new URL(TEST_DATABASE_URL);
     url.searchParams.set("options", `-c search_path=${pg.schema}`);
     const result = await dataImport(["--prices", "prices.csv"], { DATABASE_URL: url.toString() }, dir);
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ inserted: 2 });
     expect(await pg.db.query("SELECT card_id, source FROM price_points ORDER BY card_id")).toEqual([
-      { card_id: "sv1-1", source: "csv" },
-      { card_id: "sv1-2", source: "csv" },
+      { card_id: "sv1-1", source: "prices" },
+      { card_id: "sv1-2", source: "prices" },
     ]);
   });
 

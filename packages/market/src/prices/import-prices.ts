@@ -1,3 +1,4 @@
+import { basename, extname } from "node:path";
 import type { Database } from "@pokewatch/kit";
 import type { PriceRowRejection, RejectedRow } from "./price-csv-error.js";
 import { streamPriceCsvFile } from "./price-csv.js";
@@ -6,7 +7,11 @@ import { addCounts, noCounts, requireBatchSize, upsertPricePoints, type UpsertCo
 export const REPORTED_REJECTIONS = 50;
 
 export interface PriceImportOptions {
-  /** Source of rows when the file has no `source` column. @default "csv" */
+  /**
+   * Source of rows when the file has no `source` column (or leaves it blank). Files of different
+   * sources never overwrite each other's prices, so each file is its own source by default.
+   * @default the file's name without its extension, e.g. `tcgplayer_daily_2025-05-29_to_2025-07-01`
+   */
   defaultSource?: string;
   /** Points per INSERT statement (and roughly per parsed batch). @default 5000 */
   batchSize?: number;
@@ -43,7 +48,8 @@ export async function importPriceCsv(
   // Parsing runs inside the transaction: a file of millions of rows is written batch by batch
   // without being held whole, and a missing file or bad header throws before anything is written.
   await db.transaction(async (tx) => {
-    for await (const batch of streamPriceCsvFile(path, { defaultSource, batchSize })) {
+    const source = defaultSource ?? sourceOfFile(path);
+    for await (const batch of streamPriceCsvFile(path, { defaultSource: source, batchSize })) {
       counts = addCounts(counts, await upsertPricePoints(tx, batch.points, batchSize));
       accepted += batch.points.length;
       rejectedCount += batch.rejected.length;
@@ -55,4 +61,11 @@ export async function importPriceCsv(
   });
 
   return { file: path, rows: accepted + rejectedCount, accepted, rejectedCount, rejectedByCode, rejected, ...counts };
+}
+
+/** `…/monthly_raw_2020-12_to_2026-03.csv` → `monthly_raw_2020-12_to_2026-03`. */
+export function sourceOfFile(path: string): string {
+  const name = basename(path);
+  // A blank stem (` .csv`) would leave no source: the whole name stands in, or "csv" if that is blank too.
+  return basename(name, extname(name)).trim() || name.trim() || "csv";
 }

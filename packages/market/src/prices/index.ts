@@ -32,6 +32,7 @@ export {
 } from "./price-store.js";
 export {
   importPriceCsv,
+  sourceOfFile,
   REPORTED_REJECTIONS,
   type PriceImportOptions,
   type PriceImportReport,

@@ -23,7 +23,10 @@ export type PriceRowRejection =
   | "BAD_CURRENCY"
   | "LOW_ABOVE_HIGH"
   | "BAD_VOLUME"
-  | "DUPLICATE";
+  | "BAD_SOURCE"
+  | "GRADED"
+  | "DUPLICATE"
+  | "OTHER_VARIANT";
 
 export interface RejectedRow {
   /** Physical line in the file where the row starts; the header is line 1. */

@@ -1,9 +1,10 @@
-import { DayLines, dayOfEpoch } from "./day-lines.js";
+import { dayOfEpoch } from "./day-lines.js";
+import { FirstRows } from "./first-rows.js";
 import { PriceCsvError, type PriceRowRejection, type RejectedRow } from "./price-csv-error.js";
 import type { PricePoint } from "./price-point.js";
 
 export const REQUIRED_PRICE_COLUMNS = ["card_id", "date", "market_price", "currency"] as const;
-export const OPTIONAL_PRICE_COLUMNS = ["low_price", "high_price", "volume", "source"] as const;
+export const OPTIONAL_PRICE_COLUMNS = ["low_price", "high_price", "volume", "source", "grade", "variant"] as const;
 type Column = (typeof REQUIRED_PRICE_COLUMNS)[number] | (typeof OPTIONAL_PRICE_COLUMNS)[number];
 
 export interface PriceRowOptions {
@@ -28,6 +29,11 @@ const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const CARD_ID = /^[^\s"'\p{Cc}]{1,100}$/u;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const RAW_LIMIT = 200;
+// The column is a PostgreSQL `integer`: one larger value would fail the whole import.
+export const MAX_VOLUME = 2_147_483_647;
+// The source is part of the primary key, whose index entries must stay under ~2.7 KB; 255 characters
+// (at most 1 KB) fit beside a 100-character card_id and hold any file name as a default.
+export const MAX_SOURCE_LENGTH = 255;
 
 /**
  * Checks the header and returns a reader for the rows below it. The reader remembers every
@@ -39,17 +45,24 @@ export function createPriceRowReader(
 ): PriceRowReader {
   const fallbackSource = defaultSource.trim();
   if (fallbackSource === "") throw new RangeError("defaultSource must not be blank");
+  const sourceFault = sourceProblem(fallbackSource);
+  if (sourceFault) throw new RangeError(`defaultSource ${sourceFault}`);
   const at = locateColumns(header);
   const width = header.length;
-  const firstLines = new Map<string, DayLines>();
-  // Sorted files repeat the same card for many rows: reusing the previous strings and day index
-  // skips a lookup per row and keeps one copy of each id in memory instead of one per point.
-  let last = { cardId: "", source: "", lines: new DayLines() };
+  const firstRows = new FirstRows(at.variant !== -1);
 
   return (fields, line) => {
     try {
       if (fields.length !== width) {
         throw new RowProblem("FIELD_COUNT", `expected ${width} fields as in the header, found ${fields.length}`);
+      }
+      // Checked first: a graded row is never imported, so the graded file reports one clear code.
+      const grade = at.grade === -1 ? "" : fields[at.grade]!.trim();
+      if (grade !== "" && grade.toUpperCase() !== "RAW") {
+        throw new RowProblem(
+          "GRADED",
+          `graded prices (${grade}) are a different product; only raw prices are imported`,
+        );
       }
       const cardId = fields[at.card_id]!.trim();
       if (cardId === "") throw new RowProblem("BLANK_CARD_ID", "card_id is blank");
@@ -73,19 +86,22 @@ export function createPriceRowReader(
       }
       const volume = wholeNumber(fields, at.volume);
       const source = (at.source === -1 ? "" : fields[at.source]!.trim()) || fallbackSource;
+      const badSource = sourceProblem(source);
+      if (badSource) throw new RowProblem("BAD_SOURCE", `source ${badSource}`);
+      const variant = at.variant === -1 ? "" : fields[at.variant]!.trim();
 
-      if (cardId !== last.cardId || source !== last.source) {
-        const key = `${source}\u0000${cardId}`;
-        let lines = firstLines.get(key);
-        if (!lines) firstLines.set(key, (lines = new DayLines()));
-        last = { cardId, source, lines };
+      const series = firstRows.seriesOf(cardId, source);
+      const kept = firstRows.kept(series, day);
+      if (kept && kept.variant !== variant) {
+        throw new RowProblem(
+          "OTHER_VARIANT",
+          `variant ${JSON.stringify(variant)} left out: line ${kept.line} gave this card_id, date and source ` +
+            `as variant ${JSON.stringify(kept.variant)} (the first variant in the file is kept)`,
+        );
       }
-      const first = last.lines.get(day);
-      if (first !== undefined) {
-        throw new RowProblem("DUPLICATE", `duplicate of line ${first} (same card_id, date and source)`);
-      }
-      last.lines.set(day, line);
-      return { cardId: last.cardId, date, market, low, high, volume, source: last.source };
+      if (kept) throw new RowProblem("DUPLICATE", `duplicate of line ${kept.line} (same card_id, date and source)`);
+      firstRows.keep(series, day, line, variant);
+      return { cardId: series.cardId, date, market, low, high, volume, source: series.source };
     } catch (error) {
       if (!(error instanceof RowProblem)) throw error;
       return { line, code: error.code, reason: error.reason, raw: asCsv(fields) };
@@ -142,11 +158,23 @@ function price(fields: string[], index: number, column: Column): number | null {
 function wholeNumber(fields: string[], index: number): number | null {
   const text = index === -1 ? "" : fields[index]!.trim();
   if (text === "") return null;
-  const value = Number(text);
-  if (!/^\+?\d+$/.test(text) || !Number.isSafeInteger(value)) {
+  if (!/^\+?\d+$/.test(text)) {
     throw new RowProblem("BAD_VOLUME", `volume ${JSON.stringify(text)} is not a whole number of 0 or more`);
   }
+  const value = Number(text);
+  if (value > MAX_VOLUME) {
+    throw new RowProblem("BAD_VOLUME", `volume ${text} is above ${MAX_VOLUME}, the most the price store can hold`);
+  }
   return value;
+}
+
+/** What the database would refuse in a source, or undefined. */
+function sourceProblem(source: string): string | undefined {
+  if (source.includes("\u0000")) return "contains a NUL character, which PostgreSQL text cannot hold";
+  // UTF-16 units never undercount characters, so most sources skip the exact count.
+  const length = source.length > MAX_SOURCE_LENGTH ? [...source].length : 0;
+  if (length > MAX_SOURCE_LENGTH) return `is ${length} characters long, more than ${MAX_SOURCE_LENGTH}`;
+  return undefined;
 }
 
 /** The fields written back as one CSV line, so a rejected row can be found and fixed. */

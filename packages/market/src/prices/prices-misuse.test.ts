@@ -41,4 +41,13 @@ describe("prices misuse", () => {
       "defaultSource must not be blank",
     );
   });
+
+  it.each([
+    ["x".repeat(256), "defaultSource is 256 characters long, more than 255"],
+    ["tcg\u0000player", "defaultSource contains a NUL character, which PostgreSQL text cannot hold"],
+  ])("refuses a defaultSource the store cannot hold (%#)", (defaultSource, contract) => {
+    expect(() => parsePriceCsv("card_id,date,market_price,currency\n", { defaultSource })).toThrow(
+      new RangeError(contract),
+    );
+  });
 });

@@ -65,3 +65,13 @@ export function waitOrHangUp(res: ServerResponse, ms: number): Promise<void> {
 export function loadFixture(name: string): unknown {
   return JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), "utf8"));
 }
+
+/** Answers `failures` in order, then 200 `{ ok: true }`. */
+export function failThenSucceed(...failures: [number, Record<string, string>?][]): FixtureHandler {
+  let calls = 0;
+  return (_req, res) => {
+    const failure = failures[calls++];
+    if (failure) sendJson(res, failure[0], { error: "nope" }, failure[1]);
+    else sendJson(res, 200, { ok: true });
+  };
+}

@@ -1,6 +1,6 @@
 import { createServer } from "node:net";
 import { describe, expect, it } from "vitest";
-import { sendJson, useFixtureServer, waitOrHangUp, type FixtureHandler } from "./fixture-server.js";
+import { failThenSucceed, sendJson, useFixtureServer, waitOrHangUp, type FixtureHandler } from "./fixture-server.js";
 import { ProviderError, ResponseShapeError } from "./provider-error.js";
 import { createProviderHttp, parseRetryAfter } from "./provider-http.js";
 import { resolveHttpOptions, type ProviderClientOptions } from "./provider-options.js";
@@ -19,16 +19,6 @@ async function httpFor(handler: FixtureHandler, options: ProviderClientOptions =
   });
   const get = () => http.getJson("/things", {}, (body) => body);
   return { server, http, get };
-}
-
-/** Answers `failures` in order, then 200 `{ ok: true }`. */
-function failThenSucceed(...failures: [number, Record<string, string>?][]): FixtureHandler {
-  let calls = 0;
-  return (_req, res) => {
-    const failure = failures[calls++];
-    if (failure) sendJson(res, failure[0], { error: "nope" }, failure[1]);
-    else sendJson(res, 200, { ok: true });
-  };
 }
 
 async function providerError(promise: Promise<unknown>): Promise<ProviderError> {

@@ -1,10 +1,13 @@
 import ky, { HTTPError, TimeoutError } from "ky";
 import { ProviderError, ResponseShapeError, type ProviderErrorCode } from "./provider-error.js";
 import type { ResolvedHttpOptions } from "./provider-options.js";
+import { createRetryWait, parseRetryAfter, type RetryWaitOptions } from "./retry-wait.js";
+
+export { parseRetryAfter };
 
 export type SearchParams = Record<string, string | number | boolean | undefined>;
 
-export interface ProviderHttpOptions extends ResolvedHttpOptions {
+export interface ProviderHttpOptions extends ResolvedHttpOptions, RetryWaitOptions {
   /** Names the provider in errors and PricePoint sources, e.g. `pokemontcg.io`. */
   provider: string;
   /** Without a trailing slash. */
@@ -24,21 +27,22 @@ const BODY_EXCERPT_CHARS = 200;
 
 export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
   const baseFetch = options.fetch ?? globalThis.fetch;
+  const waitBeforeRetry = createRetryWait(options);
   const client = ky.create({
     timeout: options.timeoutMs,
     // ky's timeout ends when the headers arrive; reading the body inside the timed call keeps a stalled body within timeoutMs.
     fetch: async (input, init) => bufferBody(await baseFetch(input, init)),
     headers: { accept: "application/json", ...options.headers },
+    // ky decides whether to retry; the wait is ours (beforeRetry), so it can be observed and tested.
     retry: {
       limit: options.retries,
       statusCodes: RETRY_STATUS_CODES,
-      afterStatusCodes: [429, 503],
-      maxRetryAfter: options.maxRetryAfterMs,
-      delay: (attempt) => options.backoff.baseMs * 2 ** (attempt - 1),
-      backoffLimit: options.backoff.maxMs,
-      jitter: true,
+      afterStatusCodes: [],
+      delay: () => 0,
+      jitter: false,
       retryOnTimeout: true,
     },
+    hooks: { beforeRetry: [({ error, retryCount }) => waitBeforeRetry(retryCount, error)] },
   });
   const redact = (text: string) => options.secrets.reduce((out, secret) => out.split(secret).join("[redacted]"), text);
 
@@ -95,16 +99,6 @@ export function codeForStatus(status: number): ProviderErrorCode {
   if (status === 429) return "RATE_LIMITED";
   if (status >= 500) return "UPSTREAM";
   return "BAD_REQUEST";
-}
-
-/** `Retry-After` as milliseconds from `nowMs`: delta-seconds or an HTTP date; null when absent or unreadable. */
-export function parseRetryAfter(value: string | null, nowMs: number): number | null {
-  if (value === null || value.trim() === "") return null;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  // Date.parse reads "-5" as the year -5; an HTTP date always names a day and month.
-  const at = /[a-z]/i.test(trimmed) ? Date.parse(trimmed) : Number.NaN;
-  return Number.isNaN(at) ? null : Math.max(0, at - nowMs);
 }
 
 function definedParams(params: SearchParams): Record<string, string> {

@@ -1,5 +1,5 @@
 import { basename } from "node:path";
-import { loadBundledCatalog, readCardIndexCsv, readPriceCsvFile } from "@pokewatch/market";
+import { loadBundledCatalog, readCardIndexCsv, readPriceCsvFile, sourceOfFile } from "@pokewatch/market";
 import { catalogAttributes } from "../features/catalog-attributes.js";
 import { ModelInputError } from "../model-input-error.js";
 import { buildPriceDataset, HORIZON_DAYS, type PriceDataset } from "../training/price-dataset.js";
@@ -18,7 +18,7 @@ export interface LoadedPriceFile {
  * recorded in `sources`.
  */
 export async function loadPriceFile(prices: string, cardIndex?: string): Promise<LoadedPriceFile> {
-  const { points, rejected } = await readPriceCsvFile(prices, { defaultSource: basename(prices) });
+  const { points, rejected } = await readPriceCsvFile(prices, { defaultSource: sourceOfFile(prices) });
   const index = cardIndex ? readCardIndexCsv(cardIndex) : undefined;
   const data = buildPriceDataset(seriesFromPoints(points), catalogAttributes(loadBundledCatalog(), index));
   if (data.rows === 0) {
