@@ -99,7 +99,12 @@ export async function dailyUpperBoundBench(): Promise<BenchResult> {
   return {
     name: "daily-upper-bound",
     command: "pnpm bench daily-upper-bound",
-    settings: { knownRows: split.known.length, testRows: split.test.length },
+    settings: {
+      knownRows: split.known.length,
+      testRows: split.test.length,
+      // Rows whose 7-day-forward median equals today's price: where last price is exact.
+      unchangedTargetPct: round((100 * data.target.filter((target) => target === 0).length) / data.rows, 1),
+    },
     rows,
     targets: [],
   };
