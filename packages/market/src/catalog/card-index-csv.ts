@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { parse } from "csv-parse/sync";
-import { isoDayToEpochDay } from "../simulator/calendar-days.js";
+import { parseIsoDay } from "../calendar-day.js";
 
 /** What pricing models read of a card: its rarity and its set's release date. */
 export interface CardIndexEntry {
@@ -35,5 +35,5 @@ export function readCardIndexCsv(path: string): Map<string, CardIndexEntry> {
 
 function calendarDay(text: string | undefined): string | null {
   const day = text?.trim() ?? "";
-  return isoDayToEpochDay(day) === null ? null : day;
+  return parseIsoDay(day) === null ? null : day;
 }

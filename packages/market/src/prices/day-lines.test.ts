@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DayLines, dayOfEpoch } from "./day-lines.js";
+import { DayLines } from "./day-lines.js";
 
 describe("DayLines", () => {
   it("answers like a Map while it grows both ways, and after it turns sparse", () => {
@@ -27,28 +27,5 @@ describe("DayLines", () => {
 
   it("knows nothing when empty", () => {
     expect(new DayLines().get(0)).toBeUndefined();
-  });
-});
-
-describe("dayOfEpoch", () => {
-  it("counts days from 1970-01-01 like Date.UTC", () => {
-    for (const [y, m, d] of [
-      [1970, 1, 1],
-      [1969, 12, 31],
-      [2000, 2, 29],
-      [2000, 3, 1],
-      [2025, 6, 1],
-      [1900, 3, 1],
-      [2400, 12, 31],
-    ] as const) {
-      expect(dayOfEpoch(y, m, d)).toBe(Date.UTC(y, m - 1, d) / 86_400_000);
-    }
-  });
-
-  it("keeps years before 100 apart from the 1900s", () => {
-    const year25 = new Date(0);
-    year25.setUTCFullYear(25, 0, 1);
-    expect(dayOfEpoch(25, 1, 1)).toBe(year25.getTime() / 86_400_000);
-    expect(dayOfEpoch(1925, 1, 1) - dayOfEpoch(25, 1, 1)).toBe(1900 * 365 + 460);
   });
 });

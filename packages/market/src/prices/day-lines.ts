@@ -53,13 +53,3 @@ export class DayLines {
     this.dense = grown;
   }
 }
-
-/** Days since 1970-01-01 of a proleptic Gregorian date, for any year (Date.UTC maps 0–99 to 19xx). */
-export function dayOfEpoch(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yearOfEra = y - era * 400;
-  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
-  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
-  return era * 146_097 + dayOfEra - 719_468;
-}

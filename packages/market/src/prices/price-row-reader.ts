@@ -1,4 +1,4 @@
-import { dayOfEpoch } from "./day-lines.js";
+import { looksLikeIsoDay, parseIsoDay } from "../calendar-day.js";
 import { FirstRows } from "./first-rows.js";
 import { PriceCsvError, type PriceRowRejection, type RejectedRow } from "./price-csv-error.js";
 import type { PricePoint } from "./price-point.js";
@@ -27,7 +27,6 @@ class RowProblem {
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 // Stray quotes end up inside fields (see relax_quotes in price-csv.ts); they never belong in an id.
 const CARD_ID = /^[^\s"'\p{Cc}]{1,100}$/u;
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const RAW_LIMIT = 200;
 // The column is a PostgreSQL `integer`: one larger value would fail the whole import.
 export const MAX_VOLUME = 2_147_483_647;
@@ -129,15 +128,10 @@ function locateColumns(header: string[]): Record<Column, number> {
 
 /** `YYYY-MM-DD` as a day number, refusing days the calendar does not have (2025-02-30). */
 function dayNumber(text: string): number {
-  const match = DATE.exec(text);
-  if (!match) throw new RowProblem("BAD_DATE", `date ${JSON.stringify(text)} is not YYYY-MM-DD`);
-  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  const daysInMonth = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1] ?? 0;
-  if (year === 0 || day < 1 || day > daysInMonth) {
-    throw new RowProblem("BAD_DATE", `date ${text} does not exist`);
-  }
-  return dayOfEpoch(year, month, day);
+  if (!looksLikeIsoDay(text)) throw new RowProblem("BAD_DATE", `date ${JSON.stringify(text)} is not YYYY-MM-DD`);
+  const day = parseIsoDay(text);
+  if (day === null) throw new RowProblem("BAD_DATE", `date ${text} does not exist`);
+  return day;
 }
 
 /** A price column: required ones must be present, any given price must be a number above 0. */

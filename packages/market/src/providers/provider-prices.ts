@@ -1,3 +1,4 @@
+import { parseIsoDay } from "../calendar-day.js";
 import type { PricePoint } from "../prices/price-point.js";
 import { ResponseShapeError } from "./provider-error.js";
 
@@ -30,15 +31,10 @@ export function countOrNull(value: unknown): number | null {
   return typeof value === "number" && Number.isInteger(value) && value >= 0 ? value : null;
 }
 
-const ISO_DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
-
 /** `YYYY-MM-DD` from `YYYY-MM-DD`, `YYYY/MM/DD` or an ISO date-time; null unless it names a real calendar day. */
 export function toIsoDay(value: unknown): string | null {
   if (typeof value !== "string") return null;
   const day = value.slice(0, 10).replace(/\//g, "-");
-  const match = ISO_DAY.exec(day);
-  if (!match || (value.length > 10 && value[10] !== "T" && value[10] !== " ")) return null;
-  const [, y, m, d] = match.map(Number) as [number, number, number, number];
-  const date = new Date(Date.UTC(y, m - 1, d));
-  return date.getUTCMonth() === m - 1 && date.getUTCDate() === d ? day : null;
+  if (value.length > 10 && value[10] !== "T" && value[10] !== " ") return null;
+  return parseIsoDay(day) === null ? null : day;
 }

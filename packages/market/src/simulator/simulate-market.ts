@@ -1,7 +1,8 @@
 import type { Catalog } from "../catalog/catalog.js";
 import { loadBundledCatalog } from "../catalog/catalog.js";
 import type { PricePoint } from "../prices/price-point.js";
-import { calendarDays, isoDayToEpochDay, type CalendarDays } from "./calendar-days.js";
+import { parseIsoDay } from "../calendar-day.js";
+import { calendarDays, type CalendarDays } from "./calendar-days.js";
 import { SET_STREAM, simulateCardPoints } from "./card-series.js";
 import { rarityTier } from "./rarity-tiers.js";
 import { createSeededRandom, hashString } from "./seeded-random.js";
@@ -52,7 +53,7 @@ export function simulateMarketProblems(options: SimulateMarketOptions): Simulate
     problems.push({ option: "days", problem: `must be a whole number from 1 to ${SIMULATION_MAX_DAYS}; got ${days}` });
   }
   if (!Number.isSafeInteger(seed)) problems.push({ option: "seed", problem: `must be a safe integer; got ${seed}` });
-  if (endDate !== undefined && isoDayToEpochDay(endDate) === null) {
+  if (endDate !== undefined && parseIsoDay(endDate) === null) {
     const got = JSON.stringify(endDate);
     problems.push({ option: "endDate", problem: `must be a calendar day written YYYY-MM-DD; got ${got}` });
   }
@@ -73,7 +74,7 @@ export function createMarketSimulator(options: SimulateMarketOptions): MarketSim
   for (const card of cards) {
     if (setZ.has(card.setId)) continue;
     setZ.set(card.setId, createSeededRandom(seed, SET_STREAM, hashString(card.setId)).normal());
-    releaseDay.set(card.setId, isoDayToEpochDay(card.setReleaseDate) ?? calendar.epochDays[0]!);
+    releaseDay.set(card.setId, parseIsoDay(card.setReleaseDate) ?? calendar.epochDays[0]!);
   }
 
   return {
