@@ -9,7 +9,7 @@ export type {
 } from "./registry/model-version.js";
 export * from "./registry/index.js";
 export { catalogAttributes } from "./features/catalog-attributes.js";
-export { rarityTier, setAgeDays, type CardAttributeLookup, type CardAttributes } from "./features/card-attributes.js";
+export { rarityRank, setAgeDays, type CardAttributeLookup, type CardAttributes } from "./features/card-attributes.js";
 export { toDailyGrid, type DailyGrid } from "./features/daily-grid.js";
 export { fromEpochDay, toEpochDay } from "./features/epoch-day.js";
 export { FEATURE_COUNT, FEATURE_NAMES, writeFeatureRow } from "./features/feature-set.js";

@@ -53,7 +53,8 @@ const RARITY_TIERS: Record<string, number> = {
   "Mega Hyper Rare": 6,
 };
 
-export function rarityTier(rarity: string | null): number {
+/** 0 (Common) … 6 (Mega Hyper Rare), -1 unknown: the `rarity_tier` feature. */
+export function rarityRank(rarity: string | null): number {
   return rarity === null ? -1 : (RARITY_TIERS[rarity] ?? -1);
 }
 

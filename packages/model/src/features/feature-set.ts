@@ -1,4 +1,4 @@
-import { rarityTier, setAgeDays, type CardAttributes } from "./card-attributes.js";
+import { rarityRank, setAgeDays, type CardAttributes } from "./card-attributes.js";
 import type { DailyGrid } from "./daily-grid.js";
 import { weekdayOf } from "./epoch-day.js";
 
@@ -86,7 +86,7 @@ export function writeFeatureRow(
   put(Math.min(t, MAX_DAYS));
   put(weekdayOf(day));
   put(t <= last ? grid.observed[t]! : 0);
-  put(rarityTier(attributes?.rarity ?? null));
+  put(rarityRank(attributes?.rarity ?? null));
   put(setAgeDays(attributes, day));
   put(grid.firstVolumeSlot <= t ? volumeSum(grid, t, 7) : -1);
 }
