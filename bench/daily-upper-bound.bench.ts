@@ -8,6 +8,7 @@ import {
   loadPriceFile,
   predictEnsemble,
   splitByTime,
+  takeRows,
   trainGbdt,
   type PriceDataset,
   type TrainingSet,
@@ -115,14 +116,7 @@ function pick(_data: PriceDataset, rows: Uint32Array, value: (row: number) => nu
 }
 
 function subset(data: PriceDataset, rows: Uint32Array, features: Float32Array, featureCount: number): TrainingSet {
-  const out = new Float32Array(rows.length * featureCount);
-  rows.forEach((row, i) => out.set(features.subarray(row * featureCount, (row + 1) * featureCount), i * featureCount));
-  return {
-    rows: rows.length,
-    featureCount,
-    features: out,
-    target: Float64Array.from(rows, (row) => data.target[row]!),
-  };
+  return takeRows({ rows: data.rows, featureCount, features, target: data.target }, rows);
 }
 
 /** The card's own features plus its set's mean 1- and 7-day return and the share that moved, that day. */

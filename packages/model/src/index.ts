@@ -39,7 +39,7 @@ export {
 } from "./training/train-gbdt.js";
 export { predictEnsemble, type RegressionTree, type TreeEnsemble } from "./training/tree-ensemble.js";
 export { loadPriceFile, type LoadedPriceFile } from "./evaluation/load-price-file.js";
-export { selectRows } from "./training/dataset-rows.js";
+export { selectRows, takeRows } from "./training/dataset-rows.js";
 export {
   isModelInputError,
   MODEL_INPUT_ERROR_CODES,

@@ -1,3 +1,4 @@
+import { takeRows } from "./dataset-rows.js";
 import { binFeatures, computeFeatureBins } from "./feature-bins.js";
 import { growTree, type TreeShape } from "./grow-tree.js";
 import { predictEnsemble, type RegressionTree, type TreeEnsemble } from "./tree-ensemble.js";
@@ -122,15 +123,7 @@ function subsample(set: TrainingSet, maxRows: number, seed: number): TrainingSet
   if (set.rows <= maxRows) return set;
   const picked = new Uint32Array(set.rows);
   const count = sampleRows(set.rows, maxRows / set.rows, seed, picked);
-  const { featureCount } = set;
-  const features = new Float32Array(count * featureCount);
-  const target = new Float64Array(count);
-  for (let i = 0; i < count; i++) {
-    const row = picked[i]!;
-    features.set(set.features.subarray(row * featureCount, (row + 1) * featureCount), i * featureCount);
-    target[i] = set.target[row]!;
-  }
-  return { rows: count, featureCount, features, target };
+  return takeRows(set, picked.subarray(0, count));
 }
 
 function lossOf(prediction: Float64Array, target: Float64Array, objective: GbdtParams["objective"]): number {
