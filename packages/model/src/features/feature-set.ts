@@ -1,6 +1,7 @@
 import { rarityRank, setAgeDays, type CardAttributes } from "./card-attributes.js";
 import type { DailyGrid } from "./daily-grid.js";
 import { weekdayOf } from "./epoch-day.js";
+import { sortingMedian } from "./sorting-median.js";
 
 /**
  * The model's inputs, in ONNX column order. Price features are log-ratios to today's price so one
@@ -100,9 +101,7 @@ function windowMean(at: (back: number) => number, width: number): number {
 function windowMedian(at: (back: number) => number, width: number): number {
   const values = scratch.subarray(0, width);
   for (let back = 0; back < width; back++) values[back] = at(back);
-  values.sort();
-  const middle = width >> 1;
-  return width % 2 === 1 ? values[middle]! : (values[middle - 1]! + values[middle]!) / 2;
+  return sortingMedian(values);
 }
 
 /** Standard deviation of daily log returns over the window, counting only days with history. */

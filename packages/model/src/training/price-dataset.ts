@@ -3,6 +3,7 @@ import type { CardAttributeLookup } from "../features/card-attributes.js";
 import { toDailyGrid } from "../features/daily-grid.js";
 import { fromEpochDay } from "../features/epoch-day.js";
 import { FEATURE_COUNT, FEATURE_NAMES, writeFeatureRow } from "../features/feature-set.js";
+import { sortingMedian } from "../features/sorting-median.js";
 import { ModelInputError } from "../model-input-error.js";
 
 /** The fair price looks this many days ahead: the median market price over the next 7 days. */
@@ -59,7 +60,7 @@ export function buildPriceDataset(series: readonly PriceSeries[], attributesOf: 
       writeFeatureRow(grid, grid.startDay + t, attributes, data.features, row * FEATURE_COUNT);
       assertFinite(data.features, row, usable[cardIndex]!.cardId, grid.startDay + t);
       for (let ahead = 1; ahead <= HORIZON_DAYS; ahead++) future[ahead - 1] = grid.market[t + ahead]!;
-      const actual = median(future);
+      const actual = sortingMedian(future);
       data.target[row] = Math.log(actual / price);
       data.price[row] = price;
       data.actual[row] = actual;
@@ -83,11 +84,4 @@ function assertFinite(features: Float32Array, row: number, cardId: string, day: 
       );
     }
   }
-}
-
-/** Median of a small array; sorts it in place. */
-export function median(values: Float64Array): number {
-  values.sort();
-  const middle = values.length >> 1;
-  return values.length % 2 === 1 ? values[middle]! : (values[middle - 1]! + values[middle]!) / 2;
 }

@@ -1,3 +1,4 @@
+import { sortingMedian } from "../features/sorting-median.js";
 import { takeRows } from "./dataset-rows.js";
 import { binFeatures, computeFeatureBins } from "./feature-bins.js";
 import { growTree, type TreeShape } from "./grow-tree.js";
@@ -69,7 +70,7 @@ export function trainGbdt(input: TrainingSet, params: GbdtParams, options: GbdtO
   if (rows === 0) throw new Error("cannot train on an empty training set");
   const bins = computeFeatureBins(train.features, rows, featureCount);
   const codes = binFeatures(train.features, rows, bins);
-  const baseValue = Math.fround(params.objective === "l1" ? medianOf(target) : meanOf(target));
+  const baseValue = Math.fround(params.objective === "l1" ? sortingMedian(Float64Array.from(target)) : meanOf(target));
   const prediction = new Float64Array(rows).fill(baseValue);
   const grad = new Float64Array(rows);
   const { validation } = options;
@@ -156,13 +157,7 @@ function sampleRows(rows: number, fraction: number, seed: number, out: Uint32Arr
 function medianResidual(rows: Uint32Array, target: Float64Array, prediction: Float64Array): number {
   const residuals = new Float64Array(rows.length);
   rows.forEach((row, i) => (residuals[i] = target[row]! - prediction[row]!));
-  return medianOf(residuals);
-}
-
-function medianOf(values: Float64Array): number {
-  const sorted = Float64Array.from(values).sort();
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+  return sortingMedian(residuals);
 }
 
 function meanOf(values: Float64Array): number {
