@@ -1,3 +1,4 @@
+import { rejection } from "@pokewatch/kit/testing";
 import { describe, expect, it } from "vitest";
 import { PriceCsvError, type PriceRowRejection } from "./price-csv-error.js";
 import { parsePriceCsv } from "./price-csv.js";
@@ -5,15 +6,7 @@ import { parsePriceCsv } from "./price-csv.js";
 const HEADER = "card_id,date,market_price,currency,low_price,high_price,volume,source";
 const csv = (...lines: string[]) => [HEADER, ...lines].join("\n");
 
-function refusal(run: () => unknown): PriceCsvError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof PriceCsvError) return error;
-    throw error;
-  }
-  throw new Error("expected a PriceCsvError");
-}
+const refusal = (run: () => unknown) => rejection(run, PriceCsvError);
 
 describe("parsePriceCsv: rows", () => {
   it("reads every column, leaving optional blanks null", () => {
