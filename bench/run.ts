@@ -1,5 +1,8 @@
 import { reportBench, type BenchResult } from "./bench-report.js";
 import { dailyUpperBoundBench } from "./daily-upper-bound.bench.js";
+import { fairPriceBatchBench } from "./fair-price-batch.bench.js";
+import { fairPriceCacheBench } from "./fair-price-cache.bench.js";
+import { fairPriceZipfBench } from "./fair-price-zipf.bench.js";
 import { modelAccuracyBench } from "./model-accuracy.bench.js";
 import { modelTrainingBench } from "./model-training.bench.js";
 import { onnxInferenceBench } from "./onnx-inference.bench.js";
@@ -10,6 +13,9 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   "daily-upper-bound": dailyUpperBoundBench,
   "onnx-inference": onnxInferenceBench,
   "model-training": modelTrainingBench,
+  "fair-price-batch": fairPriceBatchBench,
+  "fair-price-zipf": fairPriceZipfBench,
+  "fair-price-cache": fairPriceCacheBench,
 };
 
 async function main(): Promise<void> {

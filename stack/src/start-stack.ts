@@ -11,10 +11,10 @@ import {
   type Redis,
   type RunningServer,
 } from "@pokewatch/kit";
-import { marketMigrations } from "@pokewatch/market";
+import { marketMigrations, type Catalog } from "@pokewatch/market";
 import { modelMigrations } from "@pokewatch/model";
 import { createPipelineApp, pipelineMigrations } from "@pokewatch/pipeline";
-import { createPricingApp } from "@pokewatch/pricing";
+import { createPricingApp, pricingSettingsFromEnv, type PricingSettings } from "@pokewatch/pricing";
 import type { StackEnv } from "./stack-env.js";
 
 export interface RunningStack {
@@ -29,6 +29,10 @@ export interface StartStackOptions {
   env: StackEnv;
   /** A database to use instead of opening one from the env (tests pass an isolated one). */
   db?: Database;
+  /** The card catalog pricing serves (benchmarks pass a simulated one). @default the bundled catalog */
+  catalog?: Catalog;
+  /** Pricing settings over the env's (benchmarks compare micro-batching on and off). */
+  pricing?: Partial<PricingSettings>;
 }
 
 /**
@@ -39,6 +43,8 @@ export async function startStack({
   env,
 
   db: givenDb,
+  catalog,
+  pricing: pricingOverrides,
 }: StartStackOptions): Promise<RunningStack> {
   const logger = createLogger({ name: "pokewatch", level: env.LOG_LEVEL });
   const secret = env.SUBGRAPH_SECRET ?? randomBytes(32).toString("base64url");
@@ -68,6 +74,11 @@ export async function startStack({
     const pricing = await listen(
       await createPricingApp({
         ...common,
+        db,
+        dataDir: env.DATA_DIR,
+        catalog,
+        redisUrl: env.REDIS_URL,
+        settings: { ...pricingSettingsFromEnv(env), ...pricingOverrides },
         logger: serviceLogger("pricing"),
       }),
       at(env.PRICING_PORT),

@@ -1,6 +1,16 @@
 import type { SubgraphContext } from "@pokewatch/kit";
 import type { Catalog } from "@pokewatch/market";
+import type { FairPriceLoader } from "./fair-prices/fair-price-loader.js";
+import type { PriceHistoryLoader } from "./fair-prices/price-history-loader.js";
+import type { SignalThresholds } from "./fair-prices/signal.js";
 
 export interface PricingContext extends SubgraphContext {
   catalog: Catalog;
+  /** This request's price histories, one read per tick. */
+  history: PriceHistoryLoader;
+  /** This request's fair prices, one cache multi-get / read / model run per tick. */
+  fairPrices: FairPriceLoader;
+  thresholds: SignalThresholds;
+  /** Releases the model this request pinned, if it pinned one (called when the response is sent). */
+  releaseModel(): void;
 }

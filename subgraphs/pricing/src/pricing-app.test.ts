@@ -1,13 +1,15 @@
 import type { FastifyInstance } from "@pokewatch/kit";
-import { TEST_SECRET, signedQuery, silentLogger } from "@pokewatch/kit/testing";
+import { signedQuery } from "@pokewatch/kit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPricingApp } from "./pricing-app.js";
+import { startPricingTestApp, type PricingTestApp } from "./testing/pricing-test-app.js";
 
+let t: PricingTestApp;
 let app: FastifyInstance;
 beforeAll(async () => {
-  app = await createPricingApp({ secret: TEST_SECRET, logger: silentLogger() });
+  t = await startPricingTestApp({ model: null });
+  app = t.app;
 });
-afterAll(() => app.close());
+afterAll(() => t.close());
 
 describe("pricing subgraph: cards", () => {
   it("serves a card with its set from the bundled catalog", async () => {
@@ -102,5 +104,21 @@ describe("pricing subgraph: searchCards", () => {
     expect(forged.body.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", argument: "after" });
     const big = await signedQuery(app, `{ searchCards(first: 500) { totalCount } }`);
     expect(big.body.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", argument: "first" });
+  });
+});
+
+describe("pricing subgraph: metrics", () => {
+  it("serves its Prometheus metrics at /metrics", async () => {
+    const response = await app.inject({ method: "GET", url: "/metrics" });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers["content-type"]).toContain("text/plain");
+    for (const name of [
+      "pokewatch_fair_price_cache_hits_total",
+      "pokewatch_fair_price_cache_misses_total",
+      "pokewatch_onnx_batch_rows",
+      "pokewatch_onnx_inference_seconds",
+    ]) {
+      expect(response.body).toContain(`# TYPE ${name}`);
+    }
   });
 });

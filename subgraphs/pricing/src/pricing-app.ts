@@ -1,33 +1,132 @@
+import type { ApolloServerPlugin } from "@apollo/server";
 import {
   DateScalar,
   buildSchemaFromFile,
   createSubgraphApp,
   redisReadiness,
+  type Database,
   type ServiceAppOptions,
 } from "@pokewatch/kit";
-import { loadBundledCatalog, type Catalog } from "@pokewatch/market";
+import { createPriceStore, loadBundledCatalog, type Catalog, type PriceStore } from "@pokewatch/market";
+import { catalogAttributes, createArtifactStore, createModelRegistry } from "@pokewatch/model";
+import { createFairPriceCache, type FairPriceCache } from "./cache/fair-price-cache.js";
 import type { PricingContext } from "./context.js";
+import { createFairPriceLoader } from "./fair-prices/fair-price-loader.js";
+import { createPriceHistoryLoader } from "./fair-prices/price-history-loader.js";
+import { createPricingMetrics, type PricingMetrics } from "./metrics/pricing-metrics.js";
+import { DEFAULT_PRICING_SETTINGS, type PricingSettings } from "./pricing-settings.js";
 import { cardResolvers } from "./resolvers/card-resolvers.js";
+import { fairPriceResolvers } from "./resolvers/fair-price-resolvers.js";
 import { queryResolvers } from "./resolvers/query-resolvers.js";
+import { createProductionModel, type ModelLease, type ProductionModel } from "./serving/production-model.js";
 
 export const PRICING_SDL = new URL("../schema.graphql", import.meta.url);
 
 export interface CreatePricingAppOptions extends ServiceAppOptions {
+  /** Holds the price store and the model registry (migrated: market, model). */
+  db: Database;
+  /** DATA_DIR: where the registry's ONNX artifacts live. */
+  dataDir: string;
+  /** REDIS_URL for the fair-price cache (keyv); without it, an in-process LRU. */
+  redisUrl?: string | undefined;
   /** @default the bundled catalog of recent sets */
   catalog?: Catalog;
+  settings?: Partial<PricingSettings>;
+  /** Stand-ins for tests and benchmarks; the app closes only what it opened itself. */
+  prices?: PriceStore;
+  cache?: FairPriceCache;
+  productionModel?: ProductionModel;
+  metrics?: PricingMetrics;
+  /** Today, `YYYY-MM-DD` UTC. */
+  today?: () => string;
 }
 
-export function createPricingApp({ catalog = loadBundledCatalog(), redis, ...service }: CreatePricingAppOptions) {
+const utcToday = () => new Date().toISOString().slice(0, 10);
+
+/** Releases the model a request pinned once its response is on its way. */
+const releaseModelPlugin: ApolloServerPlugin<PricingContext> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ contextValue }) {
+        contextValue.releaseModel();
+      },
+    };
+  },
+};
+
+export async function createPricingApp(options: CreatePricingAppOptions) {
+  const { db, dataDir, redis, catalog = loadBundledCatalog(), today = utcToday, ...service } = options;
+  const settings = { ...DEFAULT_PRICING_SETTINGS, ...options.settings };
+  const metrics = options.metrics ?? createPricingMetrics();
+  const prices = options.prices ?? createPriceStore(db);
+  const attributes = catalogAttributes(catalog);
+  const owned: Array<() => Promise<void>> = [];
+  const cache =
+    options.cache ??
+    (await createFairPriceCache({
+      redisUrl: options.redisUrl,
+      ttlSeconds: settings.cacheTtlSeconds,
+      maxEntries: settings.cacheEntries,
+      metrics,
+      logger: service.logger,
+    }));
+  if (!options.cache) owned.push(() => cache.close());
+  const productionModel =
+    options.productionModel ??
+    (await createProductionModel({
+      registry: createModelRegistry({ db, artifacts: createArtifactStore({ dataDir }) }),
+      metrics,
+      logger: service.logger,
+      batcher: { maxWaitMs: settings.onnxMaxWaitMs, maxBatchRows: settings.onnxMaxBatchRows },
+      redis,
+      pollMs: settings.modelPollSeconds * 1000,
+    }));
+  if (!options.productionModel) owned.push(() => productionModel.close());
+
   const schema = buildSchemaFromFile<PricingContext>(PRICING_SDL, {
     Date: DateScalar,
     ...queryResolvers,
     ...cardResolvers,
+    ...fairPriceResolvers,
+    Query: { ...queryResolvers.Query, ...fairPriceResolvers.Query },
   });
-  return createSubgraphApp<PricingContext>({
+  const app = await createSubgraphApp<PricingContext>({
     ...service,
     name: "pricing",
     schema,
     readiness: redisReadiness(redis),
-    buildContext: (base) => ({ ...base, catalog }),
+    plugins: [releaseModelPlugin],
+    buildContext: (base) => {
+      // The model is pinned on first use and kept for the whole request, so a swap never mixes versions.
+      let lease: ModelLease | null | undefined;
+      const model = () => {
+        if (lease === undefined) lease = productionModel.acquire();
+        return lease?.model ?? null;
+      };
+      const history = createPriceHistoryLoader(prices);
+      return {
+        ...base,
+        catalog,
+        history,
+        thresholds: settings.thresholds,
+        fairPrices: createFairPriceLoader({
+          catalog,
+          attributes,
+          history,
+          cache,
+          model,
+          thresholds: settings.thresholds,
+          today,
+        }),
+        releaseModel: () => lease?.release(),
+      };
+    },
   });
+  app.get("/metrics", async (_request, reply) =>
+    reply.header("content-type", metrics.registry.contentType).send(await metrics.registry.metrics()),
+  );
+  app.addHook("onClose", async () => {
+    for (const close of owned.reverse()) await close();
+  });
+  return app;
 }

@@ -1,4 +1,4 @@
-import { ApolloServer } from "@apollo/server";
+import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import {
   ApolloServerPluginInlineTraceDisabled,
   ApolloServerPluginLandingPageDisabled,
@@ -36,6 +36,8 @@ export interface CreateSubgraphAppOptions<TContext extends SubgraphContext> exte
   name: string;
   schema: GraphQLSchema;
   readiness?: Record<string, ReadinessCheck>;
+  /** The service's own Apollo Server plugins (e.g. to release per-request resources). */
+  plugins?: ApolloServerPlugin<TContext>[];
   /** Adds the service's own dependencies to the verified base context. */
   buildContext(base: SubgraphContext, request: FastifyRequest): TContext | Promise<TContext>;
 }
@@ -62,7 +64,11 @@ export async function createSubgraphApp<TContext extends SubgraphContext>(
     // closeOnSignal owns SIGINT/SIGTERM; Apollo's own handler would re-raise the signal mid-shutdown.
     stopOnTerminationSignals: false,
     // No inline traces: they are for Apollo Studio, which PokeWatch does not report to.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+      ...(options.plugins ?? []),
+    ],
   });
   await apollo.start();
   // Fastify drains in-flight requests on close; Apollo stops after. (The integration's drain plugin

@@ -27,6 +27,8 @@ export interface Catalog {
   card(id: string): CatalogCard | undefined;
   set(id: string): CatalogSet | undefined;
   sets(): readonly CatalogSet[];
+  /** Every card (or every card of `setId`), newest set first, then by collector number. */
+  cards(setId?: string): readonly CatalogCard[];
   search(options: CardSearch): CardPage;
 }
 
@@ -53,12 +55,19 @@ export function createCatalog(data: CatalogData): Catalog {
   });
   const indexed: IndexedCard[] = ordered.map((card, position) => ({ card, position, foldedName: foldText(card.name) }));
   const byId = new Map(indexed.map((entry) => [entry.card.id, entry.card]));
+  const bySet = new Map<string, CatalogCard[]>();
+  for (const card of ordered) {
+    const cards = bySet.get(card.setId);
+    if (cards) cards.push(card);
+    else bySet.set(card.setId, [card]);
+  }
 
   return {
     size: indexed.length,
     card: (id) => byId.get(id),
     set: (id) => setsById.get(id),
     sets: () => data.sets,
+    cards: (setId) => (setId === undefined ? ordered : (bySet.get(setId) ?? [])),
     search(options) {
       const first = options.first ?? SEARCH_PAGE_DEFAULT;
       if (!Number.isInteger(first) || first < 1 || first > SEARCH_PAGE_MAX) {

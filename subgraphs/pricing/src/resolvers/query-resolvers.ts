@@ -1,7 +1,8 @@
 import { pokewatchError } from "@pokewatch/kit";
 import { CatalogInputError, type CardSearch } from "@pokewatch/market";
 import type { PricingContext } from "../context.js";
-import { MAX_IDS_PER_CALL, notFoundCard } from "./card-resolvers.js";
+import { notFoundCard } from "../pricing-errors.js";
+import { MAX_IDS_PER_CALL } from "./card-resolvers.js";
 
 function searchOrBadInput(context: PricingContext, args: CardSearch) {
   try {

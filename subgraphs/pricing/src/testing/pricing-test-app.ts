@@ -1,0 +1,114 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createPgliteDatabase, runMigrations, type FastifyInstance } from "@pokewatch/kit";
+import { TEST_SECRET, silentLogger } from "@pokewatch/kit/testing";
+import { createPriceStore, marketMigrations, type PricePoint, type PriceStore } from "@pokewatch/market";
+import {
+  createArtifactStore,
+  createModelRegistry,
+  modelMigrations,
+  type ModelRegistry,
+  type NewModelVersion,
+} from "@pokewatch/model";
+import { syntheticSeries } from "@pokewatch/model/testing";
+import { createFairPriceCache, type FairPriceCache } from "../cache/fair-price-cache.js";
+import { createPricingMetrics, type PricingMetrics } from "../metrics/pricing-metrics.js";
+import { createPricingApp } from "../pricing-app.js";
+import type { PricingSettings } from "../pricing-settings.js";
+
+/** Cards of the bundled catalog the test app has prices for: 90 days from 2025-01-01. */
+export const PRICED_CARDS = ["sv3pt5-6", "sv3pt5-1", "sv3pt5-2", "sv3pt5-3", "sv3pt5-4", "sv4pt5-1", "sv4pt5-2", "sv4pt5-3"];
+export const FIRST_PRICE_DAY = "2025-01-01";
+/** The test app's "today". */
+export const TEST_TODAY = "2025-04-15";
+
+export interface PricingTestApp {
+  app: FastifyInstance;
+  registry: ModelRegistry;
+  metrics: PricingMetrics;
+  /** Every price-store history read: the card ids it asked for. */
+  historyReads: string[][];
+  /** Every cache multi-get: how many keys it asked for. */
+  cacheGets: number[];
+  /** The prices stored for `cardId`, ascending. */
+  pricesOf(cardId: string): PricePoint[];
+  /** ONNX runs so far: how many, and how many rows in all. */
+  onnxRuns(): Promise<{ runs: number; rows: number }>;
+  close(): Promise<void>;
+}
+
+export interface PricingTestAppOptions {
+  /** Registered as PRODUCTION before the app starts; null = an empty registry. */
+  model: NewModelVersion | null;
+  settings?: Partial<PricingSettings>;
+  /** @default 0: no polling, the tests refresh by hand */
+  pollSeconds?: number;
+}
+
+/** The pricing app on PGlite with real prices, a real registry and a real ONNX model, its reads recorded. */
+export async function startPricingTestApp(options: PricingTestAppOptions): Promise<PricingTestApp> {
+  const db = await createPgliteDatabase();
+  await runMigrations(db, "market", marketMigrations());
+  await runMigrations(db, "model", modelMigrations());
+  const dataDir = mkdtempSync(join(tmpdir(), "pricing-test-"));
+  const registry = createModelRegistry({ db, artifacts: createArtifactStore({ dataDir }) });
+  if (options.model) await registry.register(options.model, { stage: "PRODUCTION" });
+
+  const series = syntheticSeries(PRICED_CARDS.length, 90, 7, FIRST_PRICE_DAY).map((s, i) =>
+    s.points.map((p) => ({ ...p, cardId: PRICED_CARDS[i]! })),
+  );
+  const store = createPriceStore(db);
+  await store.upsert(series.flat());
+
+  const historyReads: string[][] = [];
+  const cacheGets: number[] = [];
+  const prices: PriceStore = {
+    ...store,
+    history(cardIds, range) {
+      historyReads.push([...cardIds]);
+      return store.history(cardIds, range);
+    },
+  };
+  const metrics = createPricingMetrics();
+  const realCache = await createFairPriceCache({ ttlSeconds: 3600, maxEntries: 10_000, metrics, logger: silentLogger() });
+  const cache: FairPriceCache = {
+    ...realCache,
+    kind: realCache.kind,
+    getMany(keys) {
+      cacheGets.push(keys.length);
+      return realCache.getMany(keys);
+    },
+  };
+  const app = await createPricingApp({
+    secret: TEST_SECRET,
+    logger: silentLogger(),
+    db,
+    dataDir,
+    prices,
+    cache,
+    metrics,
+    today: () => TEST_TODAY,
+    settings: { modelPollSeconds: options.pollSeconds ?? 0, ...options.settings },
+  });
+  return {
+    app,
+    registry,
+    metrics,
+    historyReads,
+    cacheGets,
+    pricesOf: (cardId) => series[PRICED_CARDS.indexOf(cardId)] ?? [],
+    async onnxRuns() {
+      const { values } = await metrics.onnxBatchRows.get();
+      const sum = values.find((v) => v.metricName?.endsWith("_sum"))?.value ?? 0;
+      const count = values.find((v) => v.metricName?.endsWith("_count"))?.value ?? 0;
+      return { runs: count, rows: sum };
+    },
+    async close() {
+      await app.close();
+      await realCache.close();
+      await db.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
