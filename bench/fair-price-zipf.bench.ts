@@ -49,7 +49,7 @@ export async function fairPriceZipfBench(): Promise<BenchResult> {
 /** A cold phase then a steady phase of the same Zipf stream, on a fresh stack with an empty cache. */
 async function runZipf(data: ServingData, requests: number, maxWaitMs: number | undefined) {
   await clearFairPriceCache();
-  const stack = await startServingStack(data, { redis: true, pricing: { onnxMaxWaitMs: maxWaitMs } });
+  const stack = await startServingStack(data, { redis: true, maxWaitMs: maxWaitMs ?? "off" });
   try {
     const draw = zipfSampler(data.cardIds.length, ZIPF_S, 7);
     const phases = [];

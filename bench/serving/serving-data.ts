@@ -26,6 +26,8 @@ import {
 /** Simulated market for the serving benchmarks: prices in PostgreSQL and a production model. */
 export interface ServingData {
   db: Database;
+  /** The PostgreSQL schema holding it (the server process opens its own pool on it). */
+  schema: string;
   dataDir: string;
   catalog: Catalog;
   cardIds: string[];
@@ -76,6 +78,7 @@ export async function prepareServingData({
   await registry.register(newVersion, { stage: "PRODUCTION" });
   return {
     db: pg.db,
+    schema: pg.schema,
     dataDir,
     catalog,
     cardIds: simulator.cards.map((card) => card.id),

@@ -1,26 +1,45 @@
-import { parseEnv } from "@pokewatch/kit";
-import { TEST_REDIS_URL } from "@pokewatch/kit/testing";
-import type { PricingSettings } from "@pokewatch/pricing";
-import { startStack, stackEnvSchema, type RunningStack } from "@pokewatch/stack";
+import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
 import type { ServingData } from "./serving-data.js";
 
-/** The whole system, as `pnpm start` runs it, on the benchmark's PostgreSQL data and (optionally) Redis. */
-export function startServingStack(
+export interface ServingStack {
+  gatewayUrl: string;
+  subgraphUrls: { pricing: string; keys: string; pipeline: string };
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the whole system in its own process (`serve-stack.ts`) on the benchmark's data, with
+ * Redis or not and the micro-batcher's wait (`off` = no merging), and waits until it serves.
+ */
+export async function startServingStack(
   data: ServingData,
-  { redis, pricing }: { redis: boolean; pricing?: Partial<PricingSettings> },
-): Promise<RunningStack> {
-  const env = parseEnv(stackEnvSchema, {
-    LOG_LEVEL: "silent",
-    HOST: "127.0.0.1",
-    NODE_ENV: "production",
-    GATEWAY_PORT: "0",
-    PRICING_PORT: "0",
-    KEYS_PORT: "0",
-    PIPELINE_PORT: "0",
-    DATA_DIR: data.dataDir,
-    ...(redis ? { REDIS_URL: TEST_REDIS_URL } : {}),
+  { redis, maxWaitMs = 1 }: { redis: boolean; maxWaitMs?: number | "off" },
+): Promise<ServingStack> {
+  const child = spawn(process.execPath, [...(process.env.BENCH_CPU_PROF ? ["--cpu-prof", "--cpu-prof-dir=/tmp/prof"] : []), "--import", "tsx", new URL("serve-stack.ts", import.meta.url).pathname], {
+    env: {
+      ...process.env,
+      BENCH_SCHEMA: data.schema,
+      BENCH_CARDS: String(data.cardIds.length),
+      BENCH_REDIS: redis ? "1" : "0",
+      BENCH_MAX_WAIT_MS: String(maxWaitMs),
+      DATA_DIR: data.dataDir,
+    },
+    stdio: ["ignore", "pipe", "inherit"],
   });
-  return startStack({ env, db: data.db, catalog: data.catalog, pricing: { modelPollSeconds: 0, ...pricing } });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout }).once("line", resolve);
+    child.once("exit", (code) => reject(new Error(`the benchmark stack exited with ${code} before serving`)));
+  });
+  const urls = JSON.parse(line) as Omit<ServingStack, "close">;
+  return {
+    ...urls,
+    async close() {
+      child.kill("SIGTERM");
+      await exited;
+    },
+  };
 }
 
 /** Sum and count of a histogram on pricing's `/metrics`. */

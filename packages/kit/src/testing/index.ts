@@ -3,3 +3,4 @@ export * from "./signed-request.js";
 export * from "./loggers.js";
 export * from "./graphql-errors.js";
 export * from "./run-script.js";
+export * from "./tcp-proxy.js";

@@ -16,6 +16,7 @@ export {
   type RegisterOptions,
 } from "./model-registry.js";
 export { modelMigrations } from "./model-migrations.js";
+export { announceProductionModel, PRODUCTION_MODEL_CHANNEL } from "./production-events.js";
 export {
   InvalidModelVersionError,
   isModelRegistryError,

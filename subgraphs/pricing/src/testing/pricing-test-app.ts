@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createPgliteDatabase, runMigrations, type FastifyInstance } from "@pokewatch/kit";
-import { TEST_SECRET, silentLogger } from "@pokewatch/kit/testing";
+import { TEST_SECRET, silentLogger, uniqueName } from "@pokewatch/kit/testing";
 import { createPriceStore, marketMigrations, type PricePoint, type PriceStore } from "@pokewatch/market";
 import {
   createArtifactStore,
@@ -44,6 +44,8 @@ export interface PricingTestAppOptions {
   settings?: Partial<PricingSettings>;
   /** @default 0: no polling, the tests refresh by hand */
   pollSeconds?: number;
+  /** Cache in this Redis (under a namespace of its own) instead of the in-process LRU. */
+  redisUrl?: string;
 }
 
 /** The pricing app on PGlite with real prices, a real registry and a real ONNX model, its reads recorded. */
@@ -71,7 +73,14 @@ export async function startPricingTestApp(options: PricingTestAppOptions): Promi
     },
   };
   const metrics = createPricingMetrics();
-  const realCache = await createFairPriceCache({ ttlSeconds: 3600, maxEntries: 10_000, metrics, logger: silentLogger() });
+  const realCache = await createFairPriceCache({
+    ttlSeconds: 3600,
+    maxEntries: 10_000,
+    metrics,
+    logger: silentLogger(),
+    redisUrl: options.redisUrl,
+    namespace: uniqueName("pokewatch_test_fair_price"),
+  });
   const cache: FairPriceCache = {
     ...realCache,
     kind: realCache.kind,
