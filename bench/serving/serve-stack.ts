@@ -25,9 +25,15 @@ const stack = await startStack({
   env,
   db,
   catalog: createCatalog(simulatedCatalogData(Number(BENCH_CARDS), loadBundledCatalog())),
-  pricing: { modelPollSeconds: 0, onnxMaxWaitMs: BENCH_MAX_WAIT_MS === "off" ? undefined : Number(BENCH_MAX_WAIT_MS ?? 1) },
+  pricing: {
+    modelPollSeconds: 0,
+    onnxMaxWaitMs: BENCH_MAX_WAIT_MS === "off" ? undefined : Number(BENCH_MAX_WAIT_MS ?? 1),
+  },
 });
 process.stdout.write(`${JSON.stringify({ gatewayUrl: stack.gatewayUrl, subgraphUrls: stack.subgraphUrls })}\n`);
 process.on("SIGTERM", () => {
-  void stack.close().then(() => db.close()).then(() => process.exit(0));
+  void stack
+    .close()
+    .then(() => db.close())
+    .then(() => process.exit(0));
 });

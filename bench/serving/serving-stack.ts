@@ -16,17 +16,26 @@ export async function startServingStack(
   data: ServingData,
   { redis, maxWaitMs = 1 }: { redis: boolean; maxWaitMs?: number | "off" },
 ): Promise<ServingStack> {
-  const child = spawn(process.execPath, [...(process.env.BENCH_CPU_PROF ? ["--cpu-prof", "--cpu-prof-dir=/tmp/prof"] : []), "--import", "tsx", new URL("serve-stack.ts", import.meta.url).pathname], {
-    env: {
-      ...process.env,
-      BENCH_SCHEMA: data.schema,
-      BENCH_CARDS: String(data.cardIds.length),
-      BENCH_REDIS: redis ? "1" : "0",
-      BENCH_MAX_WAIT_MS: String(maxWaitMs),
-      DATA_DIR: data.dataDir,
+  const child = spawn(
+    process.execPath,
+    [
+      ...(process.env.BENCH_CPU_PROF ? ["--cpu-prof", "--cpu-prof-dir=/tmp/prof"] : []),
+      "--import",
+      "tsx",
+      new URL("serve-stack.ts", import.meta.url).pathname,
+    ],
+    {
+      env: {
+        ...process.env,
+        BENCH_SCHEMA: data.schema,
+        BENCH_CARDS: String(data.cardIds.length),
+        BENCH_REDIS: redis ? "1" : "0",
+        BENCH_MAX_WAIT_MS: String(maxWaitMs),
+        DATA_DIR: data.dataDir,
+      },
+      stdio: ["ignore", "pipe", "inherit"],
     },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  );
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const line = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout }).once("line", resolve);
@@ -43,8 +52,12 @@ export async function startServingStack(
 }
 
 /** Sum and count of a histogram on pricing's `/metrics`. */
-export async function histogramTotals(pricingGraphqlUrl: string, name: string): Promise<{ sum: number; count: number }> {
+export async function histogramTotals(
+  pricingGraphqlUrl: string,
+  name: string,
+): Promise<{ sum: number; count: number }> {
   const text = await (await fetch(pricingGraphqlUrl.replace(/graphql$/, "metrics"))).text();
-  const read = (suffix: string) => Number(new RegExp(`^${name}_${suffix}(?:\\{[^}]*\\})? (\\S+)$`, "m").exec(text)?.[1] ?? 0);
+  const read = (suffix: string) =>
+    Number(new RegExp(`^${name}_${suffix}(?:\\{[^}]*\\})? (\\S+)$`, "m").exec(text)?.[1] ?? 0);
   return { sum: read("sum"), count: read("count") };
 }

@@ -25,7 +25,9 @@ afterAll(async () => {
 });
 
 const QUERY = `{ card(id: "sv3pt5-6") { fairPrice(date: "2025-02-20") { fairPrice marketPrice cached model { id } } } }`;
-type Answer = { card: { fairPrice: { fairPrice: number; marketPrice: number; cached: boolean; model: { id: string } } | null } };
+type Answer = {
+  card: { fairPrice: { fairPrice: number; marketPrice: number; cached: boolean; model: { id: string } } | null };
+};
 
 describe("fair prices on embedded defaults (PGlite, in-process cache, registry polling)", () => {
   it("answers MODEL_UNAVAILABLE until a model is promoted, then picks it up by polling", async () => {
@@ -36,10 +38,14 @@ describe("fair prices on embedded defaults (PGlite, in-process cache, registry p
     const registry = createModelRegistry({ db, artifacts: createArtifactStore({ dataDir }) });
     const model = await registry.register(fixedRatioModelVersion(Math.log(1.25)), { stage: "PRODUCTION" });
     await expect
-      .poll(async () => ((await postGraphQL(stack.gatewayUrl, QUERY)).body.data as Answer | undefined)?.card.fairPrice?.model.id, {
-        timeout: 10_000,
-        interval: 200,
-      })
+      .poll(
+        async () =>
+          ((await postGraphQL(stack.gatewayUrl, QUERY)).body.data as Answer | undefined)?.card.fairPrice?.model.id,
+        {
+          timeout: 10_000,
+          interval: 200,
+        },
+      )
       .toBe(model.id);
 
     const { body } = await postGraphQL(stack.gatewayUrl, QUERY);

@@ -4,7 +4,12 @@ import { join } from "node:path";
 import { createRedis, type Redis } from "@pokewatch/kit";
 import { createIsolatedPostgres, silentLogger, TEST_REDIS_URL, type IsolatedPostgres } from "@pokewatch/kit/testing";
 import { createPriceStore } from "@pokewatch/market";
-import { announceProductionModel, createArtifactStore, createModelRegistry, type ModelRegistry } from "@pokewatch/model";
+import {
+  announceProductionModel,
+  createArtifactStore,
+  createModelRegistry,
+  type ModelRegistry,
+} from "@pokewatch/model";
 import { fixedRatioModelVersion, syntheticSeries } from "@pokewatch/model/testing";
 import type { RunningStack } from "@pokewatch/stack";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -40,7 +45,9 @@ beforeAll(async () => {
   // MODEL_POLL_SECONDS=0: only the Redis announcement can make pricing swap, so the test proves it.
   stack = await startTestStack({ REDIS_URL: TEST_REDIS_URL, DATA_DIR: dataDir, MODEL_POLL_SECONDS: "0" }, postgres.db);
   const series = syntheticSeries(CARDS.length, 90, 3, "2025-01-01");
-  await createPriceStore(postgres.db).upsert(series.flatMap((s, i) => s.points.map((p) => ({ ...p, cardId: CARDS[i]! }))));
+  await createPriceStore(postgres.db).upsert(
+    series.flatMap((s, i) => s.points.map((p) => ({ ...p, cardId: CARDS[i]! }))),
+  );
   registry = createModelRegistry({ db: postgres.db, artifacts: createArtifactStore({ dataDir }) });
   redis = createRedis({ url: TEST_REDIS_URL, logger: silentLogger() });
   await redis.connect();
@@ -67,7 +74,11 @@ describe("fair prices through the gateway (PostgreSQL, Redis)", () => {
   it("answers MODEL_UNAVAILABLE with HTTP 200 while the registry is empty", async () => {
     const { status, body } = await ask();
     expect(status).toBe(200);
-    expect(body.errors?.map((e) => e.extensions?.code)).toEqual(["MODEL_UNAVAILABLE", "MODEL_UNAVAILABLE", "MODEL_UNAVAILABLE"]);
+    expect(body.errors?.map((e) => e.extensions?.code)).toEqual([
+      "MODEL_UNAVAILABLE",
+      "MODEL_UNAVAILABLE",
+      "MODEL_UNAVAILABLE",
+    ]);
   });
 
   it("serves a promoted model once it is announced, joined with the pipeline's ModelVersion", async () => {
@@ -77,7 +88,10 @@ describe("fair prices through the gateway (PostgreSQL, Redis)", () => {
     expect(prices).toHaveLength(3);
     for (const price of prices) {
       expect(price.fairPrice).toBeCloseTo(price.marketPrice * 1.25, 3);
-      expect(price).toMatchObject({ signal: "BUY", model: { id: first.id, version: first.version, stage: "PRODUCTION" } });
+      expect(price).toMatchObject({
+        signal: "BUY",
+        model: { id: first.id, version: first.version, stage: "PRODUCTION" },
+      });
     }
     expect(prices.map((p) => p.card.name)).toContain("Charizard ex");
     const again = (await ask()).body.data as unknown as Answer;

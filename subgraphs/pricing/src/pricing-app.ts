@@ -45,13 +45,13 @@ const utcToday = () => new Date().toISOString().slice(0, 10);
 
 /** Releases the model a request pinned once its response is on its way. */
 const releaseModelPlugin: ApolloServerPlugin<PricingContext> = {
-  async requestDidStart() {
-    return {
-      async willSendResponse({ contextValue }) {
+  requestDidStart: () =>
+    Promise.resolve({
+      willSendResponse: ({ contextValue }) => {
         contextValue.releaseModel();
+        return Promise.resolve();
       },
-    };
-  },
+    }),
 };
 
 export async function createPricingApp(options: CreatePricingAppOptions) {

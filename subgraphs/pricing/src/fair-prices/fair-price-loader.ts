@@ -85,12 +85,16 @@ async function loadFairPrices(keys: readonly FairPriceKey[], sources: FairPriceS
   };
 
   const missed = await fromCache(dated);
-  const histories = await readHistories(sources.history, [...missed.map((item) => item.cardId), ...latest.map((i) => keys[i]!.cardId)]);
+  const histories = await readHistories(sources.history, [
+    ...missed.map((item) => item.cardId),
+    ...latest.map((i) => keys[i]!.cardId),
+  ]);
   const withHistory = (item: Pending): Pending | null => {
     const points = histories.get(item.cardId)!;
     if (points instanceof Error) results[item.index] = points;
     else if (points.length === 0) results[item.index] = noPrices(item.cardId);
-    else if (item.date < points[0]!.date) results[item.index] = dateBeforeHistory(item.cardId, item.date, points[0]!.date);
+    else if (item.date < points[0]!.date)
+      results[item.index] = dateBeforeHistory(item.cardId, item.date, points[0]!.date);
     else return item;
     return null;
   };

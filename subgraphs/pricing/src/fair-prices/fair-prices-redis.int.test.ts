@@ -45,10 +45,13 @@ describe("fair prices while Redis comes and goes", () => {
   it("uses Redis again once it is back, without a restart", async () => {
     await proxy.reopen();
     await expect
-      .poll(async () => {
-        await ask("2025-02-02");
-        return (await ask("2025-02-02")).body.data!.card.fairPrice.cached;
-      }, { timeout: 10_000, interval: 100 })
+      .poll(
+        async () => {
+          await ask("2025-02-02");
+          return (await ask("2025-02-02")).body.data!.card.fairPrice.cached;
+        },
+        { timeout: 10_000, interval: 100 },
+      )
       .toBe(true);
   });
 });

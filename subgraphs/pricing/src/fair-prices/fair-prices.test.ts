@@ -68,7 +68,9 @@ describe("fair prices from the production model", () => {
   });
 
   it("serves market prices and a date range of the history", async () => {
-    const { body } = await signedQuery<{ card: { marketPrice: { date: string; market: number }; priceHistory: { date: string }[] } }>(
+    const { body } = await signedQuery<{
+      card: { marketPrice: { date: string; market: number }; priceHistory: { date: string }[] };
+    }>(
       t.app,
       `{ card(id: "sv3pt5-2") { marketPrice(date: "2025-01-20") { date market source } priceHistory(from: "2025-01-10", to: "2025-01-19") { date } } }`,
     );
@@ -116,7 +118,10 @@ describe("fair prices from the production model", () => {
       variables: { r },
     });
     expect(many.body.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", argument: "requests" });
-    const malformed = await signedQuery(t.app, `{ fairPrices(requests: [{ cardId: "sv3pt5-6", date: "2025-02-30" }]) { date } }`);
+    const malformed = await signedQuery(
+      t.app,
+      `{ fairPrices(requests: [{ cardId: "sv3pt5-6", date: "2025-02-30" }]) { date } }`,
+    );
     expect(malformed.body.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
   });
 
@@ -152,7 +157,9 @@ describe("batching: one read, one multi-get, one model run per operation", () =>
 
     const warm = await signedQuery<{ fairPrices: FairPriceBody[] }>(t.app, query, { variables: { r: requests } });
     expect(warm.body.data!.fairPrices.every((p) => p.cached)).toBe(true);
-    expect(warm.body.data!.fairPrices.map((p) => p.fairPrice)).toEqual(cold.body.data!.fairPrices.map((p) => p.fairPrice));
+    expect(warm.body.data!.fairPrices.map((p) => p.fairPrice)).toEqual(
+      cold.body.data!.fairPrices.map((p) => p.fairPrice),
+    );
     expect(t.cacheGets).toEqual([200, 200]);
     expect(t.historyReads).toHaveLength(1);
     expect((await t.onnxRuns()).runs).toBe(before.runs + 1);
@@ -216,7 +223,10 @@ describe("signals and deals", () => {
     expect(body.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", argument: "limit" });
     const unknown = await signedQuery(t.app, `{ deals(setId: "nope") { date } }`);
     expect(unknown.body.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
-    const inSet = await signedQuery<{ deals: FairPriceBody[] }>(t.app, `{ deals(setId: "sv4pt5", signal: SELL, limit: 100) { card { id } } }`);
+    const inSet = await signedQuery<{ deals: FairPriceBody[] }>(
+      t.app,
+      `{ deals(setId: "sv4pt5", signal: SELL, limit: 100) { card { id } } }`,
+    );
     expect(inSet.body.data!.deals.every((d) => d.card.id.startsWith("sv4pt5-"))).toBe(true);
   });
 
@@ -245,10 +255,9 @@ describe("without a production model", () => {
   afterAll(() => t.close());
 
   it("answers MODEL_UNAVAILABLE for fair prices and still serves cards and market prices", async () => {
-    const { status, body } = await signedQuery<{ card: { name: string; marketPrice: { date: string }; fairPrice: null } }>(
-      t.app,
-      `{ card(id: "sv3pt5-6") { name marketPrice { date } fairPrice { fairPrice } } }`,
-    );
+    const { status, body } = await signedQuery<{
+      card: { name: string; marketPrice: { date: string }; fairPrice: null };
+    }>(t.app, `{ card(id: "sv3pt5-6") { name marketPrice { date } fairPrice { fairPrice } } }`);
     expect(status).toBe(200);
     const latest = t.pricesOf("sv3pt5-6").at(-1)!.date;
     expect(body.data!.card).toEqual({ name: "Charizard ex", marketPrice: { date: latest }, fairPrice: null });

@@ -18,7 +18,16 @@ import { createPricingApp } from "../pricing-app.js";
 import type { PricingSettings } from "../pricing-settings.js";
 
 /** Cards of the bundled catalog the test app has prices for: 90 days from 2025-01-01. */
-export const PRICED_CARDS = ["sv3pt5-6", "sv3pt5-1", "sv3pt5-2", "sv3pt5-3", "sv3pt5-4", "sv4pt5-1", "sv4pt5-2", "sv4pt5-3"];
+export const PRICED_CARDS = [
+  "sv3pt5-6",
+  "sv3pt5-1",
+  "sv3pt5-2",
+  "sv3pt5-3",
+  "sv3pt5-4",
+  "sv4pt5-1",
+  "sv4pt5-2",
+  "sv4pt5-3",
+];
 export const FIRST_PRICE_DAY = "2025-01-01";
 /** The test app's "today". */
 export const TEST_TODAY = "2025-04-15";
