@@ -24,7 +24,7 @@ export async function fairPriceBatchBench(): Promise<BenchResult> {
       data.cardIds.slice(block * BATCH, (block + 1) * BATCH).map((cardId) => ({ cardId, date: data.lastDay }));
     type Answer = { fairPrices: { cached: boolean }[] };
     const ask = async (requests: { cardId: string; date: string }[], expectCached: boolean) => {
-      const answer = await postGraphQL<Answer>(url, QUERY, { r: requests });
+      const answer = await postGraphQL<Answer>(url, stack.apiKey, QUERY, { r: requests });
       if (answer.fairPrices.some((p) => p.cached !== expectCached)) throw new Error(`expected cached=${expectCached}`);
     };
     // Cold: each call asks 1,000 cards no call asked before. Warm: the first block again.

@@ -67,10 +67,15 @@ async function runZipf(data: ServingData, requests: number, maxWaitMs: number | 
       let hits = 0;
       const { samples, wallMs } = await runClients(CLIENTS, requests, async () => {
         const id = data.cardIds[draw()]!;
-        const answer = await postGraphQL<{ card: { fairPrice: { cached: boolean } } }>(stack.gatewayUrl, QUERY, {
-          id,
-          d: data.lastDay,
-        });
+        const answer = await postGraphQL<{ card: { fairPrice: { cached: boolean } } }>(
+          stack.gatewayUrl,
+          stack.apiKey,
+          QUERY,
+          {
+            id,
+            d: data.lastDay,
+          },
+        );
         if (answer.card.fairPrice.cached) hits++;
       });
       const after = await histogramTotals(stack.subgraphUrls.pricing, "pokewatch_onnx_batch_rows");

@@ -1,3 +1,4 @@
+import { apiKeyVerifyBench } from "./api-key-verify.bench.js";
 import { reportBench, type BenchResult } from "./bench-report.js";
 import { dailyUpperBoundBench } from "./daily-upper-bound.bench.js";
 import { fairPriceBatchBench } from "./fair-price-batch.bench.js";
@@ -16,6 +17,7 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   "fair-price-batch": fairPriceBatchBench,
   "fair-price-zipf": fairPriceZipfBench,
   "fair-price-cache": fairPriceCacheBench,
+  "api-key-verify": apiKeyVerifyBench,
 };
 
 async function main(): Promise<void> {

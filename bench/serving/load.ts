@@ -74,11 +74,19 @@ export function zipfSampler(n: number, s: number, seed = 1): () => number {
   };
 }
 
-/** POSTs one GraphQL operation; throws on HTTP errors and GraphQL errors so a benchmark never times failures. */
-export async function postGraphQL<T>(url: string, query: string, variables?: Record<string, unknown>): Promise<T> {
+/**
+ * POSTs one GraphQL operation as the key `apiKey`; throws on HTTP errors and GraphQL errors so a
+ * benchmark never times failures.
+ */
+export async function postGraphQL<T>(
+  url: string,
+  apiKey: string,
+  query: string,
+  variables?: Record<string, unknown>,
+): Promise<T> {
   const response = await fetch(url, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", "x-api-key": apiKey },
     body: JSON.stringify({ query, variables }),
   });
   const body = (await response.json()) as { data?: T; errors?: { message: string }[] };

@@ -8,7 +8,7 @@ import { startStack, stackEnvSchema } from "@pokewatch/stack";
  * PostgreSQL schema and simulated catalog, so the load generator never shares its CPU. Prints its
  * URLs as one JSON line on stdout, then serves until SIGTERM.
  */
-const { BENCH_SCHEMA, BENCH_CARDS, BENCH_REDIS, BENCH_MAX_WAIT_MS, DATA_DIR } = process.env;
+const { BENCH_SCHEMA, BENCH_CARDS, BENCH_REDIS, BENCH_MAX_WAIT_MS, DATA_DIR, POKEWATCH_ADMIN_KEY } = process.env;
 const db = createPostgresDatabase({ url: TEST_DATABASE_URL, schema: BENCH_SCHEMA! });
 const env = parseEnv(stackEnvSchema, {
   LOG_LEVEL: "silent",
@@ -19,6 +19,7 @@ const env = parseEnv(stackEnvSchema, {
   KEYS_PORT: "0",
   PIPELINE_PORT: "0",
   DATA_DIR,
+  POKEWATCH_ADMIN_KEY,
   ...(BENCH_REDIS === "1" ? { REDIS_URL: TEST_REDIS_URL } : {}),
 });
 const stack = await startStack({

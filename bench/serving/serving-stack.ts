@@ -1,9 +1,12 @@
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
+import { generateApiKeySecret } from "@pokewatch/kit";
 import type { ServingData } from "./serving-data.js";
 
 export interface ServingStack {
   gatewayUrl: string;
+  /** The admin key the stack was started with; every gateway call sends it. */
+  apiKey: string;
   subgraphUrls: { pricing: string; keys: string; pipeline: string };
   close(): Promise<void>;
 }
@@ -16,6 +19,7 @@ export async function startServingStack(
   data: ServingData,
   { redis, maxWaitMs = 1 }: { redis: boolean; maxWaitMs?: number | "off" },
 ): Promise<ServingStack> {
+  const apiKey = generateApiKeySecret("test");
   const child = spawn(
     process.execPath,
     [
@@ -32,6 +36,7 @@ export async function startServingStack(
         BENCH_REDIS: redis ? "1" : "0",
         BENCH_MAX_WAIT_MS: String(maxWaitMs),
         DATA_DIR: data.dataDir,
+        POKEWATCH_ADMIN_KEY: apiKey,
       },
       stdio: ["ignore", "pipe", "inherit"],
     },
@@ -41,9 +46,10 @@ export async function startServingStack(
     createInterface({ input: child.stdout }).once("line", resolve);
     child.once("exit", (code) => reject(new Error(`the benchmark stack exited with ${code} before serving`)));
   });
-  const urls = JSON.parse(line) as Omit<ServingStack, "close">;
+  const urls = JSON.parse(line) as Omit<ServingStack, "apiKey" | "close">;
   return {
     ...urls,
+    apiKey,
     async close() {
       child.kill("SIGTERM");
       await exited;

@@ -1,5 +1,6 @@
-import { anonymousIdentity, type Identity, type Logger } from "@pokewatch/kit";
+import type { Identity, Logger } from "@pokewatch/kit";
 import type { FastifyRequest } from "fastify";
+import { openAuthenticator, type Authenticator } from "./auth/api-key-auth.js";
 
 /** What the gateway knows about one request; the identity is signed onto every subgraph call. */
 export interface GatewayContext {
@@ -8,10 +9,16 @@ export interface GatewayContext {
   logger: Logger;
 }
 
-export function createGatewayContext(request: FastifyRequest): Promise<GatewayContext> {
-  return Promise.resolve({
-    identity: anonymousIdentity(request.id),
-    requestId: request.id,
-    logger: request.log as Logger,
-  });
+/**
+ * Establishes who is calling before any subgraph is. A refused key throws a GraphQLError carrying
+ * its HTTP status and headers, which Apollo Server answers as is.
+ * @param authenticator @default openAuthenticator() (every scope: AUTH_ENABLED=false)
+ */
+export async function createGatewayContext(
+  request: FastifyRequest,
+  authenticator: Authenticator = openAuthenticator(),
+): Promise<GatewayContext> {
+  const logger = request.log as Logger;
+  const identity = await authenticator.authenticate(request.headers, request.id, logger);
+  return { identity, requestId: request.id, logger };
 }

@@ -17,6 +17,15 @@ export const gatewayEnvSchema = z.object({
   PIPELINE_URL: optionalUrl,
   /** Comma-separated origins allowed by CORS, or `*`. Empty: no cross-origin browser calls. */
   CORS_ORIGINS: z.string().default("*"),
+  /** Require an API key on every request. false: every caller has every scope (local development only). */
+  AUTH_ENABLED: envFields.boolean(true),
+  /** How long a verified key is trusted without asking the keys service; bounds revocation without Redis. */
+  AUTH_CACHE_TTL_SECONDS: z
+    .string()
+    .regex(/^\d{1,6}$/, "must be a whole number of seconds from 1 to 999999")
+    .transform(Number)
+    .pipe(z.number().min(1, "must be at least 1 second"))
+    .default(30),
 });
 
 export type GatewayEnv = z.infer<typeof gatewayEnvSchema>;

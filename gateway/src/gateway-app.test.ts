@@ -104,6 +104,7 @@ beforeAll(async () => {
     await createGatewayApp({
       supergraphSdl,
       secret: TEST_SECRET,
+      auth: { enabled: false },
       logger: silentLogger(),
       subgraphUrls: { probe: `${subgraph.url}/graphql`, echo: `${echo.url}/graphql` },
     }),
@@ -173,6 +174,7 @@ describe("gateway: subgraph failures", () => {
     return createGatewayApp({
       supergraphSdl,
       secret: TEST_SECRET,
+      auth: { enabled: false },
       logger: silentLogger(),
       subgraphUrls: { probe: url, echo: `${echo.url}/graphql` },
     });
@@ -254,6 +256,7 @@ describe("gateway: landing page", () => {
     const production = await createGatewayApp({
       supergraphSdl,
       secret: TEST_SECRET,
+      auth: { enabled: false },
       logger: silentLogger(),
       nodeEnv: "production",
     });
@@ -280,6 +283,7 @@ describe("gateway: CORS", () => {
     const app = await createGatewayApp({
       supergraphSdl,
       secret: TEST_SECRET,
+      auth: { enabled: false },
       logger: silentLogger(),
       corsOrigins: "https://a.example, https://b.example",
     });

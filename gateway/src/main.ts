@@ -1,4 +1,4 @@
-import { createLogger, listen, loadEnv, runService } from "@pokewatch/kit";
+import { createLogger, listen, loadEnv, openRedis, runService } from "@pokewatch/kit";
 import { gatewayEnvSchema, subgraphUrlOverrides } from "./env.js";
 import { createGatewayApp } from "./gateway-app.js";
 import { readSupergraphSdl } from "./supergraph.js";
@@ -6,6 +6,10 @@ import { readSupergraphSdl } from "./supergraph.js";
 const env = loadEnv(gatewayEnvSchema);
 const logger = createLogger({ name: "gateway", level: env.LOG_LEVEL });
 await runService(logger, async () => {
+  if (!env.AUTH_ENABLED) {
+    logger.warn("AUTH_ENABLED=false: every caller has every scope — local development only");
+  }
+  const redis = env.AUTH_ENABLED ? await openRedis(env.REDIS_URL, logger) : undefined;
   const app = await createGatewayApp({
     supergraphSdl: readSupergraphSdl(env.SUPERGRAPH_PATH),
     secret: env.SUBGRAPH_SECRET,
@@ -14,8 +18,12 @@ await runService(logger, async () => {
     corsOrigins: env.CORS_ORIGINS,
     maxBodyBytes: env.MAX_BODY_BYTES,
     nodeEnv: env.NODE_ENV,
+    auth: { enabled: env.AUTH_ENABLED, cacheTtlMs: env.AUTH_CACHE_TTL_SECONDS * 1000, redis },
   });
   const server = await listen(app, { host: env.HOST, port: env.GATEWAY_PORT });
-  logger.info({ url: `${server.url}/graphql` }, "gateway listening");
-  return () => server.close();
+  logger.info({ url: `${server.url}/graphql`, auth: env.AUTH_ENABLED }, "gateway listening");
+  return async () => {
+    await server.close();
+    redis?.disconnect();
+  };
 });

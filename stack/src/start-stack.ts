@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { createGatewayApp, readSupergraphSdl, subgraphUrlOverrides } from "@pokewatch/gateway";
-import { createKeysApp, keysMigrations } from "@pokewatch/keys";
+import { createApiKeyStore, createKeysApp, keysMigrations } from "@pokewatch/keys";
 import {
   createDatabase,
   createLogger,
@@ -15,6 +15,7 @@ import { marketMigrations, type Catalog } from "@pokewatch/market";
 import { modelMigrations } from "@pokewatch/model";
 import { createPipelineApp, pipelineMigrations } from "@pokewatch/pipeline";
 import { createPricingApp, pricingSettingsFromEnv, type PricingSettings } from "@pokewatch/pricing";
+import { createLocalAdminKey } from "./local-admin-key.js";
 import type { StackEnv } from "./stack-env.js";
 
 export interface RunningStack {
@@ -84,15 +85,21 @@ export async function startStack({
       at(env.PRICING_PORT),
     );
     opened.push(pricing);
+    const keysLogger = serviceLogger("keys");
     const keys = await listen(
       await createKeysApp({
         ...common,
         db,
-        logger: serviceLogger("keys"),
+        adminKey: env.POKEWATCH_ADMIN_KEY,
+        defaultRateLimitPerMinute: env.RATE_LIMIT_RPM,
+        logger: keysLogger,
       }),
       at(env.KEYS_PORT),
     );
     opened.push(keys);
+    if (env.AUTH_ENABLED && env.POKEWATCH_ADMIN_KEY === undefined && db.kind === "pglite") {
+      await createLocalAdminKey(createApiKeyStore(db), env.DATA_DIR, keysLogger);
+    }
     const pipeline = await listen(
       await createPipelineApp({
         ...common,
@@ -118,6 +125,7 @@ export async function startStack({
       corsOrigins: env.CORS_ORIGINS,
       maxBodyBytes: env.MAX_BODY_BYTES,
       nodeEnv: env.NODE_ENV,
+      auth: { enabled: env.AUTH_ENABLED, cacheTtlMs: env.AUTH_CACHE_TTL_SECONDS * 1000, redis },
     });
     const gateway = await listen(gatewayApp, {
       host: env.HOST,

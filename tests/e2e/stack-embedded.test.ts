@@ -28,7 +28,7 @@ describe("whole stack on embedded defaults (PGlite, no Redis)", () => {
         rarity: "Double Rare",
         set: { name: "151", releaseDate: "2023-09-22" },
       },
-      viewer: { authenticated: false, requestId: "e2e-1", key: null },
+      viewer: { authenticated: true, requestId: "e2e-1", key: { id: "key_admin" } },
       schedules: [
         { cron: "0 3 * * *", timezone: "UTC", nextRunAt: expect.stringMatching(/T03:00:00\.000Z$/), lastRun: null },
       ],

@@ -1,8 +1,11 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseEnv, type Database } from "@pokewatch/kit";
+import { generateApiKeySecret, parseEnv, type Database } from "@pokewatch/kit";
 import { startStack, stackEnvSchema, type RunningStack } from "@pokewatch/stack";
+
+/** The POKEWATCH_ADMIN_KEY of every test stack: an active key with every scope. */
+export const TEST_ADMIN_KEY = generateApiKeySecret("test");
 
 /** The whole system in this process on free ports, as `pnpm start` runs it. */
 export async function startTestStack(env: Record<string, string> = {}, db?: Database): Promise<RunningStack> {
@@ -14,6 +17,7 @@ export async function startTestStack(env: Record<string, string> = {}, db?: Data
     KEYS_PORT: "0",
     PIPELINE_PORT: "0",
     DATA_DIR: mkdtempSync(join(tmpdir(), "pokewatch-e2e-")),
+    POKEWATCH_ADMIN_KEY: TEST_ADMIN_KEY,
     ...env,
   });
   return startStack({ env: parsed, ...(db ? { db } : {}) });
@@ -28,14 +32,21 @@ export interface GraphQLResult {
   };
 }
 
+/**
+ * Posts an operation to the gateway with the test admin key, unless the headers carry a key of
+ * their own (`x-api-key` or `authorization`) or `anonymous` is set.
+ */
 export async function postGraphQL(
   url: string,
   query: string,
   headers: Record<string, string> = {},
+  { anonymous = false }: { anonymous?: boolean } = {},
 ): Promise<GraphQLResult> {
+  const ownKey = "x-api-key" in headers || "authorization" in headers;
+  const key: Record<string, string> = anonymous || ownKey ? {} : { "x-api-key": TEST_ADMIN_KEY };
   const response = await fetch(url, {
     method: "POST",
-    headers: { "content-type": "application/json", ...headers },
+    headers: { "content-type": "application/json", ...key, ...headers },
     body: JSON.stringify({ query }),
   });
   return { status: response.status, headers: response.headers, body: (await response.json()) as GraphQLResult["body"] };

@@ -22,6 +22,7 @@ describe("whole stack on the real PostgreSQL and Redis", () => {
     );
     expect(rows).toEqual([
       { service: "keys", version: 1 },
+      { service: "keys", version: 2 },
       { service: "market", version: 1 },
       { service: "model", version: 1 },
       { service: "pipeline", version: 1 },
@@ -37,7 +38,7 @@ describe("whole stack on the real PostgreSQL and Redis", () => {
     expect(body.errors).toBeUndefined();
     expect(body.data).toMatchObject({
       card: { name: "Charizard ex" },
-      viewer: { authenticated: false },
+      viewer: { authenticated: true },
       schedules: [{ cron: "0 3 * * *", lastRun: { id: "run_pg" } }],
     });
   });

@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { TEST_DATABASE_URL, TEST_REDIS_URL, createIsolatedPostgres } from "@pokewatch/kit/testing";
 import { afterAll, describe, expect, it } from "vitest";
-import { ALL_SUBGRAPHS_QUERY, postGraphQL } from "./stack-fixture.js";
+import { ALL_SUBGRAPHS_QUERY, TEST_ADMIN_KEY, postGraphQL } from "./stack-fixture.js";
 
 const ROOT = join(import.meta.dirname, "../..");
 const children: ChildProcess[] = [];
@@ -46,9 +46,18 @@ function startProcess(env: Record<string, string>) {
 
 describe("pnpm start", () => {
   it("comes up on embedded defaults, answers through the gateway, and stops cleanly on Ctrl-C", async () => {
-    const started = startProcess({ DATA_DIR: mkdtempSync(join(tmpdir(), "pokewatch-start-")) });
+    const dataDir = mkdtempSync(join(tmpdir(), "pokewatch-start-"));
+    const started = startProcess({ DATA_DIR: dataDir });
     const { gateway } = await started.up;
-    const { body } = await postGraphQL(gateway, ALL_SUBGRAPHS_QUERY);
+    // No key existed: the first start wrote an admin key for its owner only, and logged where.
+    const keyFile = join(dataDir, "admin-key");
+    const adminKey = readFileSync(keyFile, "utf8").trim();
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    expect(started.lines.some((line) => line.includes(keyFile))).toBe(true);
+    expect(started.lines.some((line) => line.includes(adminKey))).toBe(false);
+
+    expect((await postGraphQL(gateway, ALL_SUBGRAPHS_QUERY, {}, { anonymous: true })).status).toBe(401);
+    const { body } = await postGraphQL(gateway, ALL_SUBGRAPHS_QUERY, { "x-api-key": adminKey });
     expect(body.data?.card).toMatchObject({ name: "Charizard ex" });
 
     pressCtrlC(started.proc);
@@ -65,6 +74,7 @@ describe("pnpm start", () => {
         DATABASE_URL: url,
         REDIS_URL: TEST_REDIS_URL,
         DATA_DIR: mkdtempSync(join(tmpdir(), "pw-")),
+        POKEWATCH_ADMIN_KEY: TEST_ADMIN_KEY,
       });
       const up = (await started.up) as { gateway: string; database: string; redis: boolean };
       expect(up).toMatchObject({ database: "postgres", redis: true });

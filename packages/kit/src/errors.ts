@@ -2,7 +2,16 @@ import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import { GRAPHQL_REQUEST_CODES, httpStatusFor, isErrorCode, type ErrorCode } from "./error-codes.js";
 
 /** Extension keys that may leave a service; everything else (stack traces, URLs, bodies) is dropped. */
-const PUBLIC_EXTENSION_KEYS = ["code", "serviceName", "requestId", "retryAfter", "scope", "argument"];
+const PUBLIC_EXTENSION_KEYS = [
+  "code",
+  "serviceName",
+  "requestId",
+  "retryAfter",
+  "scope",
+  "requiredScopes",
+  "field",
+  "argument",
+];
 
 export interface PokewatchErrorOptions {
   /** Extra public extensions, e.g. `{ retryAfter: 12 }` or `{ argument: "ids" }`. */

@@ -15,3 +15,5 @@ export * from "./subgraph-schema.js";
 export * from "./shutdown.js";
 export * from "./error-docs.js";
 export * from "./service-runner.js";
+export * from "./api-keys/index.js";
+export * from "./scopes/index.js";

@@ -13,7 +13,13 @@ import {
 
 const SECRET = "signing-test-secret-with-32-chars-or-more";
 const NOW = 1_769_828_400_000;
-const identity: Identity = { keyId: "key_abc", scopes: ["prices:read"], plan: "free", requestId: "req-1" };
+const identity: Identity = {
+  keyId: "key_abc",
+  scopes: ["prices:read"],
+  plan: "free",
+  rateLimitPerMinute: 60,
+  requestId: "req-1",
+};
 
 const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
 const REQUEST = { audience: "pricing", body: '{"query":"{ card(id: \\"sv3pt5-6\\") { name } }"}' };

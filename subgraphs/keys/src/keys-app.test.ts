@@ -1,7 +1,24 @@
-import { createPgliteDatabase, runMigrations, type Database, type FastifyInstance } from "@pokewatch/kit";
+import {
+  API_KEY_SCOPES,
+  API_KEY_USAGE_ROUTE,
+  API_KEY_VERIFY_ROUTE,
+  createPgliteDatabase,
+  generateApiKeySecret,
+  hashApiKeySecret,
+  parseEnv,
+  runMigrations,
+  signIdentity,
+  type Database,
+  type FastifyInstance,
+  type Identity,
+} from "@pokewatch/kit";
 import { TEST_SECRET, signedQuery, silentLogger, testIdentity } from "@pokewatch/kit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { keysEnvSchema } from "./env.js";
 import { createKeysApp, keysMigrations } from "./keys-app.js";
+
+const ADMIN_KEY = generateApiKeySecret("test");
+const admin = (scopes: string[] = [...API_KEY_SCOPES]) => testIdentity({ keyId: "key_admin", scopes, plan: "admin" });
 
 let db: Database;
 let app: FastifyInstance;
@@ -15,32 +32,71 @@ beforeAll(async () => {
             ('key_gone', 'old job', 'pw_live_', 'zz99', '\\x02', '{}', 60, NULL, now() - interval '1 hour'),
             ('key_past', 'trial', 'pw_test_', 'ffff', '\\x03', '{}', 30, now() - interval '1 day', NULL)`,
   );
-  app = await createKeysApp({ secret: TEST_SECRET, logger: silentLogger(), db });
+  app = await createKeysApp({ secret: TEST_SECRET, logger: silentLogger(), db, adminKey: ADMIN_KEY });
 });
 afterAll(async () => {
   await app.close();
   await db.close();
 });
 
-const viewerQuery = `{ viewer { authenticated scopes plan requestId key { id name maskedKey status scopes rateLimitPerMinute } } }`;
+/** POSTs a JSON body to an internal route, signed as the gateway signs (unless `signed` is false). */
+async function internalPost(url: string, payload: unknown, { signed = true, audience = "keys" } = {}) {
+  const body = JSON.stringify(payload);
+  const signature = signed ? signIdentity(testIdentity(), TEST_SECRET, { audience, body }) : {};
+  const response = await app.inject({
+    method: "POST",
+    url,
+    headers: { "content-type": "application/json", ...signature },
+    payload: body,
+  });
+  return { status: response.statusCode, headers: response.headers, body: response.body ? response.json() : undefined };
+}
+
+const verify = (secret: string) =>
+  internalPost(API_KEY_VERIFY_ROUTE, { secretHash: hashApiKeySecret(secret).toString("hex") });
+
+interface KeyWithSecret {
+  apiKey: { id: string; name: string; maskedKey: string; scopes: string[]; status: string; rateLimitPerMinute: number };
+  secret: string;
+}
+
+const CREATE = `mutation ($input: CreateApiKeyInput!) {
+  createApiKey(input: $input) { secret apiKey { id name maskedKey scopes status rateLimitPerMinute expiresAt } }
+}`;
+
+async function createKey(input: Record<string, unknown>, identity: Identity = admin()): Promise<KeyWithSecret> {
+  const { body } = await signedQuery<{ createApiKey: KeyWithSecret }>(app, CREATE, { variables: { input }, identity });
+  expect(body.errors).toBeUndefined();
+  return body.data!.createApiKey;
+}
+
+const viewerQuery = `{ viewer { authenticated scopes plan rateLimitPerMinute requestId key { id name maskedKey status scopes rateLimitPerMinute } } }`;
 
 describe("keys subgraph: viewer", () => {
   it("is anonymous when the gateway forwards no key", async () => {
     const identity = testIdentity();
     const { body } = await signedQuery(app, viewerQuery, { identity });
     expect(body.data).toEqual({
-      viewer: { authenticated: false, scopes: [], plan: null, requestId: identity.requestId, key: null },
+      viewer: {
+        authenticated: false,
+        scopes: [],
+        plan: null,
+        rateLimitPerMinute: null,
+        requestId: identity.requestId,
+        key: null,
+      },
     });
   });
 
   it("describes the calling key from the signed identity, never its secret", async () => {
-    const identity = testIdentity({ keyId: "key_live", scopes: ["prices:read"], plan: "free" });
+    const identity = testIdentity({ keyId: "key_live", scopes: ["prices:read"], plan: "free", rateLimitPerMinute: 60 });
     const { body } = await signedQuery(app, viewerQuery, { identity });
     expect(body.data).toEqual({
       viewer: {
         authenticated: true,
         scopes: ["prices:read"],
         plan: "free",
+        rateLimitPerMinute: 60,
         requestId: identity.requestId,
         key: {
           id: "key_live",
@@ -70,5 +126,291 @@ describe("keys subgraph: ApiKey entity", () => {
       _entities: [{ id: "key_gone", status: "REVOKED" }, { id: "key_past", status: "EXPIRED" }, null],
     });
     expect(body.errors?.[0]).toMatchObject({ path: ["_entities", 2], extensions: { code: "NOT_FOUND" } });
+  });
+});
+
+describe("keys subgraph: createApiKey and apiKey", () => {
+  it("returns the secret once; the key itself never exposes it", async () => {
+    const created = await createKey({ name: "price sync", scopes: ["prices:read"], rateLimitPerMinute: 120 });
+    expect(created.secret).toMatch(/^pw_live_[0-9A-Za-z]{38}$/);
+    expect(created.apiKey).toMatchObject({
+      id: expect.stringMatching(/^key_/),
+      name: "price sync",
+      maskedKey: `pw_live_…${created.secret.slice(-4)}`,
+      scopes: ["prices:read"],
+      status: "ACTIVE",
+      rateLimitPerMinute: 120,
+    });
+
+    const { body } = await signedQuery(app, `query ($id: ID!) { apiKey(id: $id) { id name maskedKey } }`, {
+      variables: { id: created.apiKey.id },
+      identity: admin(),
+    });
+    expect(body.data).toEqual({
+      apiKey: { id: created.apiKey.id, name: "price sync", maskedKey: created.apiKey.maskedKey },
+    });
+    expect(JSON.stringify(body)).not.toContain(created.secret);
+
+    const fields = await signedQuery<{ __type: { fields: Array<{ name: string }> } }>(
+      app,
+      `{ __type(name: "ApiKey") { fields { name } } }`,
+    );
+    const names = fields.body.data!.__type.fields.map((field) => field.name);
+    expect(names).toContain("maskedKey");
+    expect(names.filter((name) => /secret|hash/i.test(name))).toEqual([]);
+  });
+
+  it("answers NOT_FOUND for an unknown id", async () => {
+    const { body } = await signedQuery(app, `{ apiKey(id: "key_nope") { id } }`, { identity: admin() });
+    expect(body.data).toEqual({ apiKey: null });
+    expect(body.errors?.[0]).toMatchObject({ path: ["apiKey"], extensions: { code: "NOT_FOUND" } });
+  });
+
+  it("never grants a scope the calling key lacks (FORBIDDEN naming it)", async () => {
+    const { body } = await signedQuery(app, CREATE, {
+      variables: { input: { name: "escalate", scopes: ["keys:admin", "pipeline:write"] } },
+      identity: admin(["keys:admin"]),
+    });
+    expect(body.data).toBeNull();
+    expect(body.errors?.[0]).toMatchObject({ extensions: { code: "FORBIDDEN", scope: "pipeline:write" } });
+    expect(body.errors?.[0]?.message).toContain("pipeline:write");
+  });
+
+  it.each([
+    ["an unknown scope", { name: "x", scopes: ["prices:write"] }],
+    ["a blank name", { name: "  ", scopes: ["prices:read"] }],
+    ["a name over 100 characters", { name: "n".repeat(101), scopes: ["prices:read"] }],
+    ["an expiry in the past", { name: "x", scopes: ["prices:read"], expiresAt: "2020-01-01T00:00:00Z" }],
+    ["a malformed expiry", { name: "x", scopes: ["prices:read"], expiresAt: "next week" }],
+    ["a rate limit of 0", { name: "x", scopes: ["prices:read"], rateLimitPerMinute: 0 }],
+  ])("refuses %s with BAD_USER_INPUT", async (_label, input) => {
+    const { body } = await signedQuery(app, CREATE, { variables: { input }, identity: admin() });
+    expect(body.data ?? null).toBeNull();
+    expect(body.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+  });
+
+  it("is refused to a caller without keys:admin (kit's @scopes check)", async () => {
+    const reader = testIdentity({ keyId: "key_live", scopes: ["prices:read"] });
+    const list = await signedQuery(app, `{ apiKeys { edges { node { id } } } }`, { identity: reader });
+    expect(list.body.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+    const create = await signedQuery(app, CREATE, {
+      variables: { input: { name: "x", scopes: ["prices:read"] } },
+      identity: reader,
+    });
+    expect(create.body.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+  });
+});
+
+describe("keys subgraph: apiKeys", () => {
+  const LIST = `query ($first: Int, $after: String, $status: ApiKeyStatus) {
+    apiKeys(first: $first, after: $after, status: $status) {
+      edges { cursor node { id status } }
+      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    }
+  }`;
+  interface Page {
+    apiKeys: {
+      edges: Array<{ cursor: string; node: { id: string; status: string } }>;
+      pageInfo: {
+        hasNextPage: boolean;
+        hasPreviousPage: boolean;
+        startCursor: string | null;
+        endCursor: string | null;
+      };
+    };
+  }
+  const list = async (variables: Record<string, unknown>) => {
+    const { body } = await signedQuery<Page>(app, LIST, { variables, identity: admin() });
+    expect(body.errors).toBeUndefined();
+    return body.data!.apiKeys;
+  };
+
+  it("pages through every key exactly once, with a cursor per edge", async () => {
+    for (const name of ["page a", "page b", "page c"]) await createKey({ name, scopes: ["prices:read"] });
+    const all = await list({ first: 100 });
+    expect(all.pageInfo.hasNextPage).toBe(false);
+    expect(all.edges.length).toBeGreaterThanOrEqual(7);
+
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (let pages = 0; pages < 10; pages += 1) {
+      const page: Page["apiKeys"] = await list({ first: 2, after });
+      expect(page.edges.length).toBeLessThanOrEqual(2);
+      expect(page.pageInfo.hasPreviousPage).toBe(after !== null);
+      expect(page.pageInfo.endCursor).toBe(page.edges.at(-1)?.cursor ?? null);
+      seen.push(...page.edges.map((edge) => edge.node.id));
+      if (!page.pageInfo.hasNextPage) break;
+      after = page.pageInfo.endCursor;
+    }
+    expect(seen).toEqual(all.edges.map((edge) => edge.node.id));
+
+    // Any edge's cursor resumes right after that edge.
+    const resumed = await list({ first: 1, after: all.edges[1]!.cursor });
+    expect(resumed.edges[0]?.node.id).toBe(all.edges[2]!.node.id);
+  });
+
+  it("filters by status", async () => {
+    const revoked = await list({ first: 100, status: "REVOKED" });
+    expect(revoked.edges.map((edge) => edge.node.id)).toContain("key_gone");
+    expect(new Set(revoked.edges.map((edge) => edge.node.status))).toEqual(new Set(["REVOKED"]));
+    const expired = await list({ first: 100, status: "EXPIRED" });
+    expect(expired.edges.map((edge) => edge.node.id)).toEqual(["key_past"]);
+  });
+
+  it("refuses a page size outside 1..100 and a malformed cursor with BAD_USER_INPUT", async () => {
+    for (const variables of [{ first: 0 }, { first: 101 }, { first: 5, after: "not-a-cursor" }]) {
+      const { body } = await signedQuery(app, LIST, { variables, identity: admin() });
+      expect(body.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+    }
+  });
+});
+
+describe("keys subgraph: revokeApiKey and rotateApiKey", () => {
+  const REVOKE = `mutation ($id: ID!) { revokeApiKey(id: $id) { id status revokedAt } }`;
+  const ROTATE = `mutation ($id: ID!, $grace: Int) {
+    rotateApiKey(id: $id, gracePeriodSeconds: $grace) { secret apiKey { id maskedKey scopes status } }
+  }`;
+
+  it("revokes a key: REVOKED at once, and its secret no longer verifies", async () => {
+    const created = await createKey({ name: "to revoke", scopes: ["prices:read"] });
+    expect((await verify(created.secret)).body.key).toMatchObject({ keyId: created.apiKey.id });
+    const { body } = await signedQuery(app, REVOKE, { variables: { id: created.apiKey.id }, identity: admin() });
+    expect(body.data).toEqual({
+      revokeApiKey: { id: created.apiKey.id, status: "REVOKED", revokedAt: expect.any(String) },
+    });
+    expect(await verify(created.secret)).toMatchObject({ status: 200, body: { key: null } });
+  });
+
+  it("rotates a key: same key, new secret; the old one lasts only the grace period", async () => {
+    const created = await createKey({ name: "to rotate", scopes: ["prices:read", "pipeline:read"] });
+    const graceful = await signedQuery<{ rotateApiKey: KeyWithSecret }>(app, ROTATE, {
+      variables: { id: created.apiKey.id, grace: 3600 },
+      identity: admin(),
+    });
+    const first = graceful.body.data!.rotateApiKey;
+    expect(first.secret).not.toBe(created.secret);
+    expect(first.apiKey).toMatchObject({
+      id: created.apiKey.id,
+      maskedKey: `pw_live_…${first.secret.slice(-4)}`,
+      scopes: ["prices:read", "pipeline:read"],
+      status: "ACTIVE",
+    });
+    expect((await verify(created.secret)).body.key).toMatchObject({
+      keyId: created.apiKey.id,
+      validUntil: expect.any(String),
+    });
+    expect((await verify(first.secret)).body.key).toMatchObject({ keyId: created.apiKey.id });
+
+    const immediate = await signedQuery<{ rotateApiKey: KeyWithSecret }>(app, ROTATE, {
+      variables: { id: created.apiKey.id, grace: 0 },
+      identity: admin(),
+    });
+    const second = immediate.body.data!.rotateApiKey;
+    expect((await verify(first.secret)).body.key).toBeNull();
+    expect((await verify(second.secret)).body.key).toMatchObject({ keyId: created.apiKey.id });
+  });
+
+  it("will not rotate a key holding scopes the caller lacks, nor take a negative grace period", async () => {
+    const created = await createKey({ name: "powerful", scopes: ["pipeline:write"] });
+    const lacking = await signedQuery(app, ROTATE, {
+      variables: { id: created.apiKey.id },
+      identity: admin(["keys:admin"]),
+    });
+    expect(lacking.body.errors?.[0]?.extensions).toMatchObject({ code: "FORBIDDEN", scope: "pipeline:write" });
+    const negative = await signedQuery(app, ROTATE, {
+      variables: { id: created.apiKey.id, grace: -1 },
+      identity: admin(),
+    });
+    expect(negative.body.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+  });
+
+  it("answers NOT_FOUND for unknown ids", async () => {
+    for (const operation of [REVOKE, ROTATE]) {
+      const { body } = await signedQuery(app, operation, { variables: { id: "key_nope" }, identity: admin() });
+      expect(body.data).toBeNull();
+      expect(body.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
+    }
+  });
+});
+
+describe("keys subgraph: internal routes for the gateway", () => {
+  it("refuses unsigned calls and calls signed for another subgraph with 401", async () => {
+    const body = { secretHash: hashApiKeySecret(ADMIN_KEY).toString("hex") };
+    for (const options of [{ signed: false }, { audience: "pricing" }]) {
+      for (const url of [API_KEY_VERIFY_ROUTE, API_KEY_USAGE_ROUTE]) {
+        const response = await internalPost(url, body, options);
+        expect(response.status).toBe(401);
+        expect(response.headers["www-authenticate"]).toContain("PokeWatch-Signature");
+        expect(response.body).toMatchObject({ errors: [{ extensions: { code: "UNAUTHENTICATED" } }] });
+      }
+    }
+  });
+
+  it("verifies a live secret to its key, and an unknown one to null", async () => {
+    const created = await createKey({ name: "verify me", scopes: ["prices:read"], rateLimitPerMinute: 90 });
+    expect(await verify(created.secret)).toEqual({
+      status: 200,
+      headers: expect.anything(),
+      body: { key: { keyId: created.apiKey.id, scopes: ["prices:read"], rateLimitPerMinute: 90, validUntil: null } },
+    });
+    expect((await verify(generateApiKeySecret())).body).toEqual({ key: null });
+  });
+
+  it("records usage as lastUsedAt", async () => {
+    const created = await createKey({ name: "used", scopes: ["prices:read"] });
+    const at = "2026-03-01T12:00:00.000Z";
+    const response = await internalPost(API_KEY_USAGE_ROUTE, { used: [{ keyId: created.apiKey.id, at }] });
+    expect(response.status).toBe(204);
+    const { body } = await signedQuery(app, `query ($id: ID!) { apiKey(id: $id) { lastUsedAt } }`, {
+      variables: { id: created.apiKey.id },
+      identity: admin(),
+    });
+    expect(body.data).toEqual({ apiKey: { lastUsedAt: at } });
+  });
+
+  it.each([
+    [API_KEY_VERIFY_ROUTE, {}],
+    [API_KEY_VERIFY_ROUTE, { secretHash: "abc" }],
+    [API_KEY_VERIFY_ROUTE, { secretHash: ADMIN_KEY }],
+    [API_KEY_USAGE_ROUTE, { used: "key_live" }],
+    [API_KEY_USAGE_ROUTE, { used: [{ keyId: "key_live", at: "yesterday" }] }],
+  ])("answers 400 to a bad body for %s: %j", async (url, body) => {
+    const response = await internalPost(url, body);
+    expect(response.status).toBe(400);
+    expect(response.body.errors[0].message).toMatch(/Invalid body/);
+  });
+});
+
+describe("keys subgraph: POKEWATCH_ADMIN_KEY", () => {
+  it("guarantees an active key with that secret and every scope", async () => {
+    expect((await verify(ADMIN_KEY)).body.key).toMatchObject({ keyId: "key_admin" });
+    expect([...(await verify(ADMIN_KEY)).body.key.scopes].sort()).toEqual([...API_KEY_SCOPES].sort());
+  });
+
+  it("restores it when the app starts again, even after a revocation", async () => {
+    await signedQuery(app, `mutation { revokeApiKey(id: "key_admin") { id } }`, { identity: admin() });
+    expect((await verify(ADMIN_KEY)).body.key).toBeNull();
+    const again = await createKeysApp({ secret: TEST_SECRET, logger: silentLogger(), db, adminKey: ADMIN_KEY });
+    try {
+      expect((await verify(ADMIN_KEY)).body.key).toMatchObject({ keyId: "key_admin" });
+    } finally {
+      await again.close();
+    }
+  });
+});
+
+describe("keys subgraph: environment", () => {
+  const base = { SUBGRAPH_SECRET: TEST_SECRET };
+
+  it("accepts a well-formed POKEWATCH_ADMIN_KEY and leaves it optional", () => {
+    expect(parseEnv(keysEnvSchema, { ...base, POKEWATCH_ADMIN_KEY: ADMIN_KEY }).POKEWATCH_ADMIN_KEY).toBe(ADMIN_KEY);
+    expect(parseEnv(keysEnvSchema, base).POKEWATCH_ADMIN_KEY).toBeUndefined();
+  });
+
+  it("refuses any other value, pointing at `pnpm keys secret` and never echoing it", () => {
+    const bad = "an-admin-password-of-at-least-32-characters";
+    const run = () => parseEnv(keysEnvSchema, { ...base, POKEWATCH_ADMIN_KEY: bad });
+    expect(run).toThrow(/POKEWATCH_ADMIN_KEY = "\[redacted\]": .*pnpm keys secret/);
+    expect(run).not.toThrow(bad);
   });
 });

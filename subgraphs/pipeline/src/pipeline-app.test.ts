@@ -1,8 +1,15 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createPgliteDatabase, parseEnv, runMigrations, type Database, type FastifyInstance } from "@pokewatch/kit";
-import { TEST_SECRET, signedQuery, silentLogger } from "@pokewatch/kit/testing";
+import {
+  API_KEY_SCOPES,
+  createPgliteDatabase,
+  parseEnv,
+  runMigrations,
+  type Database,
+  type FastifyInstance,
+} from "@pokewatch/kit";
+import { TEST_SECRET, signedQuery as signedQueryAs, silentLogger, testIdentity } from "@pokewatch/kit/testing";
 import { createArtifactStore, createModelRegistry, modelMigrations, type NewModelVersion } from "@pokewatch/model";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pipelineEnvSchema } from "./env.js";
@@ -50,9 +57,27 @@ const modelVersion: NewModelVersion = {
   interval: { coverage: 0.8, lowLogRatio: -0.1, highLogRatio: 0.1 },
 };
 
+/** `signedQuery` from a key holding every scope; the scope check has its own test below. */
+function signedQuery<TData = Record<string, unknown>>(
+  target: FastifyInstance,
+  query: string,
+  options: Parameters<typeof signedQueryAs>[2] = {},
+) {
+  return signedQueryAs<TData>(target, query, { identity: testIdentity({ scopes: [...API_KEY_SCOPES] }), ...options });
+}
+
 const schedulesQuery = `{ schedules { name cron timezone nextRunAt lastRun { id status trigger durationMs } } }`;
 
 describe("pipeline subgraph: schedules", () => {
+  it("refuses schedules to a caller without pipeline:read", async () => {
+    const identity = testIdentity({ scopes: ["prices:read"] });
+    const { body } = await signedQueryAs(app, schedulesQuery, { identity });
+    expect(body.errors?.[0]).toMatchObject({
+      message: "Query.schedules needs the scope pipeline:read",
+      extensions: { code: "FORBIDDEN" },
+    });
+  });
+
   it("runs daily at 03:00 UTC by default, next after the clock", async () => {
     const { body } = await signedQuery(app, schedulesQuery);
     expect(body.data).toEqual({

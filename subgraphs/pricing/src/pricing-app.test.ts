@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "@pokewatch/kit";
-import { signedQuery } from "@pokewatch/kit/testing";
+import { signedQuery as signedQueryAs, testIdentity } from "@pokewatch/kit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startPricingTestApp, type PricingTestApp } from "./testing/pricing-test-app.js";
+import { signedQuery, startPricingTestApp, type PricingTestApp } from "./testing/pricing-test-app.js";
 
 let t: PricingTestApp;
 let app: FastifyInstance;
@@ -10,6 +10,18 @@ beforeAll(async () => {
   app = t.app;
 });
 afterAll(() => t.close());
+
+describe("pricing subgraph: scopes", () => {
+  it("refuses card fields to a caller without prices:read, behind the gateway's own check", async () => {
+    const identity = testIdentity({ scopes: ["pipeline:read"] });
+    const { body } = await signedQueryAs(app, `{ card(id: "sv3pt5-6") { id } sets { id } }`, { identity });
+    expect(body.data).toBeNull();
+    expect(body.errors?.[0]).toMatchObject({
+      message: "Query.card needs the scope prices:read",
+      extensions: { code: "FORBIDDEN" },
+    });
+  });
+});
 
 describe("pricing subgraph: cards", () => {
   it("serves a card with its set from the bundled catalog", async () => {

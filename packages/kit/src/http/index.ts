@@ -2,7 +2,9 @@ export { createHttpApp, listen, type CreateHttpAppOptions, type RunningServer } 
 export { registerHealthRoutes, type ReadinessCheck } from "./health-routes.js";
 export {
   createSubgraphApp,
+  registerSignedRoute,
   type CreateSubgraphAppOptions,
+  type SignedRouteOptions,
   type ServiceAppOptions,
   type SubgraphContext,
 } from "./subgraph-server.js";

@@ -45,6 +45,37 @@ export interface CreateSubgraphAppOptions<TContext extends SubgraphContext> exte
 const verifiedIdentities = new WeakMap<FastifyRequest, Identity>();
 const rawBodies = new WeakMap<FastifyRequest, string>();
 const subgraphNames = new WeakMap<FastifyInstance, string>();
+const signatureChecks = new WeakMap<FastifyInstance, SignatureCheck>();
+
+/** The two hooks that let only the gateway's signed requests through, for one subgraph. */
+interface SignatureCheck {
+  onRequest(request: FastifyRequest, reply: FastifyReply): Promise<unknown>;
+  preHandler(request: FastifyRequest, reply: FastifyReply): Promise<unknown>;
+}
+
+function refuse(request: FastifyRequest, reply: FastifyReply, reason: string) {
+  request.log.warn({ reason, remote: request.ip }, "refused a subgraph call not signed by the gateway");
+  return reply
+    .status(401)
+    .header("www-authenticate", 'PokeWatch-Signature realm="subgraph"')
+    .header("content-type", "application/json; charset=utf-8")
+    .send(JSON.stringify({ errors: [{ message: "Unauthenticated", extensions: { code: "UNAUTHENTICATED" } }] }));
+}
+
+function createSignatureCheck(name: string, secret: string): SignatureCheck {
+  return {
+    // Cheap refusal before the body is read; the full check needs the body.
+    async onRequest(request, reply) {
+      if (!hasSignatureHeaders(request.headers)) return refuse(request, reply, "request is not signed by the gateway");
+    },
+    async preHandler(request, reply) {
+      const body = rawBodies.get(request) ?? "";
+      const verdict = verifySignedIdentity(request.headers, secret, { audience: name, body });
+      if (!verdict.ok) return refuse(request, reply, verdict.reason);
+      verifiedIdentities.set(request, verdict.identity);
+    },
+  };
+}
 
 /**
  * A private subgraph: Apollo Server on Fastify at `POST /graphql`, reachable only with the
@@ -82,15 +113,6 @@ export async function createSubgraphApp<TContext extends SubgraphContext>(
       return options.buildContext(base, request);
     },
   });
-  const refuse = (request: FastifyRequest, reply: FastifyReply, reason: string) => {
-    request.log.warn({ reason, remote: request.ip }, "refused a subgraph call not signed by the gateway");
-    return reply
-      .status(401)
-      .header("www-authenticate", 'PokeWatch-Signature realm="subgraph"')
-      .header("content-type", "application/json; charset=utf-8")
-      .send(JSON.stringify({ errors: [{ message: "Unauthenticated", extensions: { code: "UNAUTHENTICATED" } }] }));
-  };
-
   // The signature covers the exact body, so keep it as received before parsing it.
   const parseJson = app.getDefaultJsonParser("error", "error");
   app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
@@ -98,23 +120,35 @@ export async function createSubgraphApp<TContext extends SubgraphContext>(
     void parseJson(request, body as string, done);
   });
 
+  const signatureCheck = createSignatureCheck(name, secret);
+  app.route({ method: "POST", url: "/graphql", ...signatureCheck, handler });
+  subgraphNames.set(app, name);
+  signatureChecks.set(app, signatureCheck);
+  return app;
+}
+
+export interface SignedRouteOptions {
+  /** e.g. `/internal/api-keys/verify`. */
+  url: string;
+  /** Runs only for a request the gateway signed for this subgraph, over this exact JSON body. */
+  handler: (request: FastifyRequest, reply: FastifyReply, identity: Identity) => Promise<unknown>;
+}
+
+/**
+ * A non-GraphQL `POST` route on a subgraph app, as private as its `/graphql`: the same signature
+ * check (audience = the subgraph's name, over the raw body) and the same 401 refusal.
+ */
+export function registerSignedRoute(app: FastifyInstance, { url, handler }: SignedRouteOptions): void {
+  const signatureCheck = signatureChecks.get(app);
+  if (!signatureCheck) {
+    throw new Error(`registerSignedRoute(${url}) needs an app made by createSubgraphApp, which verifies signatures`);
+  }
   app.route({
     method: "POST",
-    url: "/graphql",
-    // Cheap refusal before the body is read; the full check needs the body.
-    onRequest: async (request, reply) => {
-      if (!hasSignatureHeaders(request.headers)) return refuse(request, reply, "request is not signed by the gateway");
-    },
-    preHandler: async (request, reply) => {
-      const body = rawBodies.get(request) ?? "";
-      const verdict = verifySignedIdentity(request.headers, secret, { audience: name, body });
-      if (!verdict.ok) return refuse(request, reply, verdict.reason);
-      verifiedIdentities.set(request, verdict.identity);
-    },
-    handler,
+    url,
+    ...signatureCheck,
+    handler: (request, reply) => handler(request, reply, verifiedIdentities.get(request)!),
   });
-  subgraphNames.set(app, name);
-  return app;
 }
 
 /** The name a subgraph app signs and verifies as (test helpers sign requests for it). */

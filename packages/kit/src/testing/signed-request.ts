@@ -7,7 +7,7 @@ import { signIdentity } from "../signing.js";
 export const TEST_SECRET = "test-subgraph-secret-with-at-least-32-chars";
 
 export function testIdentity(overrides: Partial<Identity> = {}): Identity {
-  return { keyId: null, scopes: [], plan: null, requestId: randomUUID(), ...overrides };
+  return { keyId: null, scopes: [], plan: null, rateLimitPerMinute: null, requestId: randomUUID(), ...overrides };
 }
 
 export interface GraphQLResponseBody<TData = Record<string, unknown>> {

@@ -1,7 +1,7 @@
-import { signedQuery, startTcpProxy, TEST_REDIS_URL, type TcpProxy } from "@pokewatch/kit/testing";
+import { startTcpProxy, TEST_REDIS_URL, type TcpProxy } from "@pokewatch/kit/testing";
 import { fixedRatioModelVersion } from "@pokewatch/model/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startPricingTestApp, type PricingTestApp } from "../testing/pricing-test-app.js";
+import { signedQuery, startPricingTestApp, type PricingTestApp } from "../testing/pricing-test-app.js";
 
 let proxy: TcpProxy;
 let t: PricingTestApp;

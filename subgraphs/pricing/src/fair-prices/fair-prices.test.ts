@@ -1,10 +1,10 @@
-import { signedQuery } from "@pokewatch/kit/testing";
 import { fixedRatioModelVersion, priceBandModelVersion } from "@pokewatch/model/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   FIRST_PRICE_DAY,
   PRICED_CARDS,
   TEST_TODAY,
+  signedQuery,
   startPricingTestApp,
   type PricingTestApp,
 } from "../testing/pricing-test-app.js";

@@ -1,8 +1,14 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createPgliteDatabase, runMigrations, type FastifyInstance } from "@pokewatch/kit";
-import { TEST_SECRET, silentLogger, uniqueName } from "@pokewatch/kit/testing";
+import { API_KEY_SCOPES, createPgliteDatabase, runMigrations, type FastifyInstance } from "@pokewatch/kit";
+import {
+  TEST_SECRET,
+  signedQuery as signedQueryAs,
+  silentLogger,
+  testIdentity,
+  uniqueName,
+} from "@pokewatch/kit/testing";
 import { createPriceStore, marketMigrations, type PricePoint, type PriceStore } from "@pokewatch/market";
 import {
   createArtifactStore,
@@ -55,6 +61,18 @@ export interface PricingTestAppOptions {
   pollSeconds?: number;
   /** Cache in this Redis (under a namespace of its own) instead of the in-process LRU. */
   redisUrl?: string;
+}
+
+/**
+ * `signedQuery` from a key holding every scope, so tests of what pricing answers need not repeat
+ * the scope (`@scopes` checks have tests of their own). Pass `identity` to call as someone else.
+ */
+export function signedQuery<TData = Record<string, unknown>>(
+  app: FastifyInstance,
+  query: string,
+  options: Parameters<typeof signedQueryAs>[2] = {},
+) {
+  return signedQueryAs<TData>(app, query, { identity: testIdentity({ scopes: [...API_KEY_SCOPES] }), ...options });
 }
 
 /** The pricing app on PGlite with real prices, a real registry and a real ONNX model, its reads recorded. */

@@ -1,0 +1,81 @@
+import { API_KEY_CHANGED_CHANNEL, createRedis, connectRedis, encodeApiKeyChanged, type Redis } from "@pokewatch/kit";
+import { TEST_REDIS_URL, silentLogger, startTcpProxy, type TcpProxy } from "@pokewatch/kit/testing";
+import { afterEach, describe, expect, it } from "vitest";
+import { subscribeToKeyChanges, type KeyInvalidation } from "./key-invalidation.js";
+
+const opened: Array<Redis | KeyInvalidation | TcpProxy> = [];
+afterEach(async () => {
+  for (const thing of opened.splice(0).reverse()) {
+    if ("dispose" in thing) await thing.dispose();
+    else if ("duplicate" in thing) thing.disconnect();
+    else await thing.close();
+  }
+});
+
+async function redisAt(url: string): Promise<Redis> {
+  const redis = createRedis({ url, logger: silentLogger() });
+  opened.push(redis);
+  await connectRedis(redis);
+  return redis;
+}
+
+function forgetting() {
+  const forgotten: string[] = [];
+  return { forgotten, verifier: { forgetKey: (keyId: string) => forgotten.push(keyId) } };
+}
+
+async function until(check: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("timed out");
+    await new Promise((done) => setTimeout(done, 20));
+  }
+}
+
+describe("subscribeToKeyChanges", () => {
+  it("forgets a key announced on the channel, ignoring malformed messages", async () => {
+    const { forgotten, verifier } = forgetting();
+    const subscription = await subscribeToKeyChanges(await redisAt(TEST_REDIS_URL), verifier, silentLogger());
+    opened.push(subscription);
+    const publisher = await redisAt(TEST_REDIS_URL);
+    await publisher.publish(API_KEY_CHANGED_CHANNEL, "not json");
+    await publisher.publish(API_KEY_CHANGED_CHANNEL, encodeApiKeyChanged("key_gone"));
+    await until(() => forgotten.length > 0);
+    expect(forgotten).toEqual(["key_gone"]);
+  });
+
+  it("subscribes again after Redis comes back", async () => {
+    const proxy = await startTcpProxy(TEST_REDIS_URL);
+    opened.push(proxy);
+    const { forgotten, verifier } = forgetting();
+    const subscription = await subscribeToKeyChanges(await redisAt(proxy.url), verifier, silentLogger());
+    opened.push(subscription);
+    const publisher = await redisAt(TEST_REDIS_URL);
+    await proxy.close();
+    await proxy.reopen();
+    // Publish until the resubscribed connection hears one: reconnecting takes a retry or two.
+    await until(() => {
+      void publisher.publish(API_KEY_CHANGED_CHANNEL, encodeApiKeyChanged("key_after"));
+      return forgotten.includes("key_after");
+    });
+    expect(forgotten).toContain("key_after");
+  });
+
+  it("starts even when Redis is down, and subscribes once it answers", async () => {
+    const proxy = await startTcpProxy(TEST_REDIS_URL);
+    opened.push(proxy);
+    await proxy.close();
+    const { forgotten, verifier } = forgetting();
+    const redis = createRedis({ url: proxy.url, logger: silentLogger() });
+    opened.push(redis);
+    const subscription = await subscribeToKeyChanges(redis, verifier, silentLogger());
+    opened.push(subscription);
+    await proxy.reopen();
+    const publisher = await redisAt(TEST_REDIS_URL);
+    await until(() => {
+      void publisher.publish(API_KEY_CHANGED_CHANNEL, encodeApiKeyChanged("key_late"));
+      return forgotten.includes("key_late");
+    });
+    expect(forgotten).toContain("key_late");
+  });
+});

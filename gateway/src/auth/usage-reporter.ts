@@ -1,0 +1,70 @@
+import type { Logger } from "@pokewatch/kit";
+import type { KeysServiceClient } from "./keys-service-client.js";
+
+export interface UsageReporter {
+  /** Notes that a key was used now; never throws, never waits. */
+  record(keyId: string): void;
+  /** Sends what was recorded since the last flush in one request. */
+  flush(): Promise<void>;
+  /** Stops the timer and flushes once more. */
+  close(): Promise<void>;
+}
+
+export interface UsageReporterOptions {
+  client: Pick<KeysServiceClient, "recordUsage">;
+  logger: Logger;
+  /** @default 5000; 0 flushes only when asked (tests). */
+  flushIntervalMs?: number;
+  /** @default Date.now */
+  now?: () => number;
+}
+
+/**
+ * Keeps the latest use of each key in memory and reports them in one POST every few seconds, so a
+ * request never waits on (or fails because of) the `lastUsedAt` write. A failed flush keeps its
+ * usages for the next one.
+ */
+export function createUsageReporter({
+  client,
+  logger,
+  flushIntervalMs = 5_000,
+  now = Date.now,
+}: UsageReporterOptions): UsageReporter {
+  let pending = new Map<string, number>();
+  let flushing: Promise<void> | undefined;
+
+  async function send(): Promise<void> {
+    if (pending.size === 0) return;
+    const batch = pending;
+    pending = new Map();
+    try {
+      await client.recordUsage([...batch].map(([keyId, at]) => ({ keyId, at: new Date(at).toISOString() })));
+    } catch (error) {
+      for (const [keyId, at] of batch) pending.set(keyId, Math.max(at, pending.get(keyId) ?? 0));
+      logger.warn(
+        { err: { message: (error as Error).message }, keys: batch.size },
+        "could not report key usage; retrying at the next flush",
+      );
+    }
+  }
+
+  function flush(): Promise<void> {
+    flushing ??= send().finally(() => (flushing = undefined));
+    return flushing;
+  }
+
+  const timer = flushIntervalMs > 0 ? setInterval(() => void flush(), flushIntervalMs) : undefined;
+  timer?.unref();
+
+  return {
+    record(keyId) {
+      pending.set(keyId, now());
+    },
+    flush,
+    async close() {
+      clearInterval(timer);
+      await flushing;
+      await flush();
+    },
+  };
+}

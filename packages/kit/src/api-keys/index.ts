@@ -1,0 +1,4 @@
+export * from "./api-key-secret.js";
+export * from "./api-key-events.js";
+export * from "./scopes.js";
+export * from "./internal-routes.js";

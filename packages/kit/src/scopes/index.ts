@@ -1,0 +1,2 @@
+export * from "./scope-checks.js";
+export * from "./scopes-link.js";
