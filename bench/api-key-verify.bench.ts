@@ -1,15 +1,13 @@
-import { generateApiKeySecret, hashApiKeySecret, listen, type VerifiedApiKey } from "@pokewatch/kit";
-import { TEST_SECRET, silentLogger } from "@pokewatch/kit/testing";
+import { createApiKeyStore, createKeysApp, keysMigrations } from "@pokewatch/keys";
+import { hashApiKeySecret, listen, runMigrations } from "@pokewatch/kit";
+import { TEST_SECRET, createIsolatedPostgres, silentLogger } from "@pokewatch/kit/testing";
 // The gateway's own modules: bench measures them in-process (bench is not a service).
 import { createApiKeyVerifier } from "../gateway/src/auth/api-key-verifier.js";
 import { createKeysServiceClient } from "../gateway/src/auth/keys-service-client.js";
 import { WHOAMI_QUERY, startIdentityProbe } from "../gateway/src/auth/testing/identity-probe.js";
-import { startKeysServiceDouble } from "../gateway/src/auth/testing/keys-service-double.js";
 import { createGatewayApp } from "../gateway/src/gateway-app.js";
 import { intFromEnv, round, type BenchResult } from "./bench-report.js";
 import { latencies, runClients, timeSequential } from "./serving/load.js";
-
-const KEY: VerifiedApiKey = { keyId: "key_bench", scopes: ["prices:read"], rateLimitPerMinute: 600, validUntil: null };
 
 /** Per-call wall time in µs of `times` sequential awaited calls. */
 async function microseconds(times: number, call: (i: number) => Promise<unknown>): Promise<number[]> {
@@ -24,8 +22,8 @@ async function microseconds(times: number, call: (i: number) => Promise<unknown>
 
 /**
  * Issue 5: what API-key auth costs at the gateway. A cached verification (SHA-256 + LRU lookup),
- * an uncached one through a stand-in keys service over HTTP, and gateway throughput with auth on
- * and off against a one-field subgraph.
+ * an uncached one through the keys service (HTTP, then a PostgreSQL lookup), and gateway
+ * throughput with auth on and off against a one-field subgraph.
  */
 export async function apiKeyVerifyBench(): Promise<BenchResult> {
   const cachedCalls = intFromEnv("BENCH_CACHED_CALLS", 100_000);
@@ -33,14 +31,13 @@ export async function apiKeyVerifyBench(): Promise<BenchResult> {
   const requests = intFromEnv("BENCH_REQUESTS", 5_000);
   const clients = intFromEnv("BENCH_CLIENTS", 32);
 
-  // Cached: an in-memory client; every call after the first is a hit.
-  const secret = generateApiKeySecret();
-  const memoryVerifier = createApiKeyVerifier({ client: { verify: () => Promise.resolve(KEY) } });
-  await microseconds(10_000, () => memoryVerifier.verify(secret));
-  const hashOnly = await microseconds(cachedCalls, () => Promise.resolve(hashApiKeySecret(secret)));
-  const cached = await microseconds(cachedCalls, () => memoryVerifier.verify(secret));
-
-  const keys = await startKeysServiceDouble(TEST_SECRET);
+  const pg = await createIsolatedPostgres();
+  await runMigrations(pg.db, "keys", keysMigrations());
+  const store = createApiKeyStore(pg.db);
+  const keys = await listen(await createKeysApp({ db: pg.db, secret: TEST_SECRET, logger: silentLogger() }), {
+    host: "127.0.0.1",
+    port: 0,
+  });
   const probe = await startIdentityProbe(TEST_SECRET, silentLogger());
   const common = { supergraphSdl: probe.supergraphSdl, secret: TEST_SECRET, logger: silentLogger() };
   const subgraphUrls = { probe: probe.url };
@@ -53,14 +50,24 @@ export async function apiKeyVerifyBench(): Promise<BenchResult> {
     port: 0,
   });
   try {
-    // Uncached: every secret is new, so each call is one signed POST to the stand-in.
     const client = createKeysServiceClient({ url: keys.url, secret: TEST_SECRET });
+    // Cached: the first call asks the keys service; every later one is a hit.
+    const { secret } = await store.create({ name: "bench cached", scopes: ["prices:read"] });
+    const cachedVerifier = createApiKeyVerifier({ client });
+    await microseconds(10_000, () => cachedVerifier.verify(secret));
+    const hashOnly = await microseconds(cachedCalls, () => Promise.resolve(hashApiKeySecret(secret)));
+    const cached = await microseconds(cachedCalls, () => cachedVerifier.verify(secret));
+
+    // Uncached: every secret is new, so each call is one signed POST to the keys service.
     const missVerifier = createApiKeyVerifier({ client });
-    const secrets = Array.from({ length: uncachedCalls + 200 }, () => keys.addKey({ keyId: "key_bench" }));
+    const secrets: string[] = [];
+    for (let i = 0; i < uncachedCalls + 200; i += 1) {
+      secrets.push((await store.create({ name: `bench ${i}`, scopes: ["prices:read"] })).secret);
+    }
     await timeSequential(200, (i) => missVerifier.verify(secrets[uncachedCalls + i]!).then(() => undefined));
     const uncached = await microseconds(uncachedCalls, (i) => missVerifier.verify(secrets[i]!));
 
-    const gatewaySecret = keys.addKey({ ...KEY });
+    const { secret: gatewaySecret } = await store.create({ name: "bench gateway", scopes: ["prices:read"] });
     const body = JSON.stringify({ query: WHOAMI_QUERY });
     const ask = (url: string, headers: Record<string, string>) => async () => {
       const response = await fetch(url, {
@@ -117,12 +124,12 @@ export async function apiKeyVerifyBench(): Promise<BenchResult> {
         uncachedCalls,
         requests,
         clients,
-        keysService: "test double (in-memory map over HTTP, signature checked), not the real keys service",
+        keysService: "the keys subgraph on PostgreSQL (127.0.0.1), same process as the gateway",
       },
       rows: [
         verifyRow("sha256 of the secret alone", hashOnly),
         verifyRow("verify, cached (hash + LRU hit)", cached),
-        verifyRow("verify, uncached via keys-service test double (HTTP)", uncached),
+        verifyRow("verify, uncached through the keys service (HTTP + PostgreSQL)", uncached),
         onRow,
         offRow,
       ],
@@ -139,5 +146,6 @@ export async function apiKeyVerifyBench(): Promise<BenchResult> {
     await off.close();
     await probe.close();
     await keys.close();
+    await pg.drop();
   }
 }

@@ -6,9 +6,6 @@ import { readSupergraphSdl } from "./supergraph.js";
 const env = loadEnv(gatewayEnvSchema);
 const logger = createLogger({ name: "gateway", level: env.LOG_LEVEL });
 await runService(logger, async () => {
-  if (!env.AUTH_ENABLED) {
-    logger.warn("AUTH_ENABLED=false: every caller has every scope — local development only");
-  }
   const redis = env.AUTH_ENABLED ? await openRedis(env.REDIS_URL, logger) : undefined;
   const app = await createGatewayApp({
     supergraphSdl: readSupergraphSdl(env.SUPERGRAPH_PATH),

@@ -5,15 +5,15 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createGatewayApp } from "../gateway-app.js";
 import type { GatewayAuthOptions } from "./gateway-auth.js";
 import { WHOAMI_QUERY, startIdentityProbe, type IdentityProbe } from "./testing/identity-probe.js";
-import { startKeysServiceDouble, type KeysServiceDouble } from "./testing/keys-service-double.js";
+import { startKeysService, type TestKeysService } from "./testing/keys-service.js";
 
 let probe: IdentityProbe;
-let keys: KeysServiceDouble;
+let keys: TestKeysService;
 const opened: FastifyInstance[] = [];
 
 beforeAll(async () => {
   probe = await startIdentityProbe(TEST_SECRET, silentLogger());
-  keys = await startKeysServiceDouble(TEST_SECRET);
+  keys = await startKeysService(TEST_SECRET);
 });
 afterEach(async () => {
   for (const app of opened.splice(0)) await app.close();
@@ -52,17 +52,23 @@ async function ask(app: FastifyInstance, headers: Record<string, string> = {}) {
   };
 }
 
+/** A stored key: its id and secret. */
+async function addKey(input: { scopes?: string[]; rateLimitPerMinute?: number } = {}) {
+  const { record, secret } = await keys.store.create({ name: "gateway test", scopes: ["prices:read"], ...input });
+  return { id: record.id, secret };
+}
+
 function counts() {
   return { verify: keys.calls.verify, subgraph: probe.calls() };
 }
 
 describe("gateway auth: accepted keys", () => {
   it("accepts x-api-key and signs keyId, scopes and rateLimitPerMinute onto the subgraph call", async () => {
-    const secret = keys.addKey({ keyId: "key_accept", scopes: ["prices:read"], rateLimitPerMinute: 120 });
+    const { id, secret } = await addKey({ scopes: ["prices:read"], rateLimitPerMinute: 120 });
     const { status, body } = await ask(await gatewayWith(), { "x-api-key": secret });
     expect(status).toBe(200);
     expect(body.data?.whoami).toEqual({
-      keyId: "key_accept",
+      keyId: id,
       scopes: ["prices:read"],
       rateLimitPerMinute: 120,
       plan: null,
@@ -71,27 +77,27 @@ describe("gateway auth: accepted keys", () => {
   });
 
   it("accepts Authorization: Bearer", async () => {
-    const secret = keys.addKey({ keyId: "key_bearer", scopes: [] });
+    const { id, secret } = await addKey();
     const { body } = await ask(await gatewayWith(), { authorization: `Bearer ${secret}` });
-    expect(body.data?.whoami).toMatchObject({ keyId: "key_bearer" });
+    expect(body.data?.whoami).toMatchObject({ keyId: id });
   });
 
   it("answers a repeated key from its cache, without asking the keys service again", async () => {
-    const secret = keys.addKey({ keyId: "key_cached" });
+    const { id, secret } = await addKey();
     const app = await gatewayWith();
     await ask(app, { "x-api-key": secret });
     const before = keys.calls.verify;
     const { body } = await ask(app, { "x-api-key": secret });
-    expect(body.data?.whoami).toMatchObject({ keyId: "key_cached" });
+    expect(body.data?.whoami).toMatchObject({ keyId: id });
     expect(keys.calls.verify).toBe(before);
   });
 
   it("asks again once the cache TTL is over, so a revoked key stops working without Redis", async () => {
     const clock = { at: Date.now(), now: () => clock.at };
-    const secret = keys.addKey({ keyId: "key_ttl" });
+    const { id, secret } = await addKey();
     const app = await gatewayWith({ cacheTtlMs: 30_000, clock });
     expect((await ask(app, { "x-api-key": secret })).status).toBe(200);
-    keys.revoke("key_ttl");
+    await keys.store.revoke(id);
     expect((await ask(app, { "x-api-key": secret })).status).toBe(200);
     clock.at += 30_000;
     const refused = await ask(app, { "x-api-key": secret });
@@ -99,15 +105,18 @@ describe("gateway auth: accepted keys", () => {
     expect(refused.body.errors?.[0]?.message).toBe("The API key is unknown, expired or revoked");
   });
 
-  it("reports usage in one POST for many requests, on the flush", async () => {
-    const secret = keys.addKey({ keyId: "key_usage" });
+  it("reports usage in one POST for many requests, on the flush, and the key's lastUsedAt is kept", async () => {
+    const { id, secret } = await addKey();
     const app = await gatewayWith({ usageFlushIntervalMs: 60_000 });
     const before = keys.calls.usage;
+    const started = Date.now();
     for (let i = 0; i < 10; i += 1) await ask(app, { "x-api-key": secret });
     expect(keys.calls.usage).toBe(before);
+    expect((await keys.store.findById(id))?.lastUsedAt).toBeNull();
     await app.close();
     expect(keys.calls.usage).toBe(before + 1);
-    expect(keys.usageBatches.at(-1)).toEqual([{ keyId: "key_usage", at: expect.any(String) as string }]);
+    const lastUsedAt = (await keys.store.findById(id))?.lastUsedAt;
+    expect(lastUsedAt?.getTime()).toBeGreaterThanOrEqual(started - 1000);
   });
 });
 
@@ -158,8 +167,8 @@ describe("gateway auth: refused requests", () => {
   });
 
   it("refuses a revoked key", async () => {
-    const secret = keys.addKey({ keyId: "key_revoked" });
-    keys.revoke("key_revoked");
+    const { id, secret } = await addKey();
+    await keys.store.revoke(id);
     expect((await ask(await gatewayWith(), { "x-api-key": secret })).status).toBe(401);
   });
 
@@ -185,7 +194,7 @@ describe("gateway auth: signing", () => {
     });
     opened.push(app);
     const before = keys.calls.refusedSignatures;
-    const { status, body } = await ask(app, { "x-api-key": keys.addKey({ keyId: "key_signed" }) });
+    const { status, body } = await ask(app, { "x-api-key": (await addKey()).secret });
     expect(status).toBe(503);
     expect(body.errors?.[0]?.extensions?.code).toBe("SERVICE_UNAVAILABLE");
     expect(keys.calls.refusedSignatures).toBe(before + 1);
@@ -203,9 +212,16 @@ describe("gateway auth: off and logs", () => {
     });
   });
 
+  it("with auth off, logs a loud warning when the gateway is built", async () => {
+    const { logger, lines } = capturingLogger("gateway");
+    await gatewayWith({ enabled: false }, logger);
+    const warning = lines().find((line) => line.includes("AUTH_ENABLED=false"));
+    expect(warning && (JSON.parse(warning) as { level: unknown }).level).toBe(40);
+  });
+
   it("never writes a presented secret to the log", async () => {
     const { logger, lines } = capturingLogger("gateway");
-    const secret = keys.addKey({ keyId: "key_logged" });
+    const { secret } = await addKey();
     const app = await gatewayWith({}, logger);
     app.addHook("onRequest", (request, _reply, done) => {
       request.log.info({ req: { headers: request.headers }, headers: request.headers }, "request headers");

@@ -32,7 +32,12 @@ export async function createGatewayAuth(
   options: GatewayAuthOptions,
   { secret, logger, defaultKeysUrl }: { secret: string; logger: Logger; defaultKeysUrl: string | undefined },
 ): Promise<GatewayAuth> {
-  if (!options.enabled) return { authenticator: openAuthenticator(), close: () => Promise.resolve() };
+  if (!options.enabled) {
+    logger.warn(
+      "AUTH_ENABLED=false: API keys are NOT checked and every caller has every scope — for local development only, never where others can reach the gateway",
+    );
+    return { authenticator: openAuthenticator(), close: () => Promise.resolve() };
+  }
   const keysUrl = options.keysUrl ?? defaultKeysUrl;
   if (!keysUrl) {
     throw new Error(
