@@ -12,7 +12,7 @@ import {
   type FastifyInstance,
   type Identity,
 } from "@pokewatch/kit";
-import { TEST_SECRET, signedQuery, silentLogger, testIdentity } from "@pokewatch/kit/testing";
+import { TEST_SECRET, capturingLogger, signedQuery, silentLogger, testIdentity } from "@pokewatch/kit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { keysEnvSchema } from "./env.js";
 import { createKeysApp, keysMigrations } from "./keys-app.js";
@@ -412,5 +412,36 @@ describe("keys subgraph: environment", () => {
     const run = () => parseEnv(keysEnvSchema, { ...base, POKEWATCH_ADMIN_KEY: bad });
     expect(run).toThrow(/POKEWATCH_ADMIN_KEY = "\[redacted\]": .*pnpm keys secret/);
     expect(run).not.toThrow(bad);
+  });
+});
+
+describe("keys subgraph: logs", () => {
+  it("never writes a created, rotated or verified secret to the log, even at trace level", async () => {
+    const { logger, lines } = capturingLogger("keys");
+    const logged = await createKeysApp({ secret: TEST_SECRET, logger, db });
+    try {
+      const ask = async <T>(query: string, variables: Record<string, unknown>) =>
+        (await signedQuery<T>(logged, query, { variables, identity: admin() })).body;
+      const created = await ask<{ createApiKey: KeyWithSecret }>(CREATE, {
+        input: { name: "logged", scopes: ["prices:read"] },
+      });
+      const { secret, apiKey } = created.data!.createApiKey;
+      const rotated = await ask<{ rotateApiKey: { secret: string } }>(
+        `mutation ($id: ID!) { rotateApiKey(id: $id, gracePeriodSeconds: 0) { secret } }`,
+        { id: apiKey.id },
+      );
+      const newSecret = rotated.data!.rotateApiKey.secret;
+      await logged.inject({
+        method: "POST",
+        url: API_KEY_VERIFY_ROUTE,
+        headers: { "content-type": "application/json" },
+        payload: JSON.stringify({ secretHash: hashApiKeySecret(newSecret).toString("hex") }),
+      });
+      const log = lines().join("\n");
+      expect(lines().length).toBeGreaterThan(0);
+      for (const shown of [secret, newSecret]) expect(log).not.toContain(shown.slice(8, 40));
+    } finally {
+      await logged.close();
+    }
   });
 });
