@@ -7,6 +7,7 @@ import { fairPriceZipfBench } from "./fair-price-zipf.bench.js";
 import { modelAccuracyBench } from "./model-accuracy.bench.js";
 import { modelTrainingBench } from "./model-training.bench.js";
 import { onnxInferenceBench } from "./onnx-inference.bench.js";
+import { rateLimitsBench } from "./rate-limits.bench.js";
 
 /** `pnpm bench` runs them all; `pnpm bench NAME…` only those. */
 const BENCHES: Record<string, () => Promise<BenchResult>> = {
@@ -18,6 +19,7 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   "fair-price-zipf": fairPriceZipfBench,
   "fair-price-cache": fairPriceCacheBench,
   "api-key-verify": apiKeyVerifyBench,
+  "rate-limits": rateLimitsBench,
 };
 
 async function main(): Promise<void> {

@@ -26,6 +26,8 @@ const stack = await startStack({
   env,
   db,
   catalog: createCatalog(simulatedCatalogData(Number(BENCH_CARDS), loadBundledCatalog())),
+  // These benchmarks measure serving; `pnpm bench rate-limits` measures the limits.
+  rateLimits: { enabled: false },
   pricing: {
     modelPollSeconds: 0,
     onnxMaxWaitMs: BENCH_MAX_WAIT_MS === "off" ? undefined : Number(BENCH_MAX_WAIT_MS ?? 1),

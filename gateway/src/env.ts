@@ -26,6 +26,13 @@ export const gatewayEnvSchema = z.object({
     .transform(Number)
     .pipe(z.number().min(1, "must be at least 1 second"))
     .default(30),
+  /** Points a key's quota bucket holds beyond one minute's `rateLimitPerMinute`. */
+  RATE_LIMIT_BURST: z.coerce
+    .number()
+    .int("must be a whole number of requests")
+    .min(0, "must be at least 0")
+    .max(100_000, "must be at most 100000")
+    .default(10),
 });
 
 export type GatewayEnv = z.infer<typeof gatewayEnvSchema>;

@@ -1,7 +1,7 @@
 import { ApolloGateway } from "@apollo/gateway";
 import { ApolloServer, type ApolloServerOptions, type ApolloServerPlugin } from "@apollo/server";
 import { fastifyApolloHandler } from "@as-integrations/fastify";
-import { createErrorMasker, createHttpApp, registerHealthRoutes, type Logger } from "@pokewatch/kit";
+import { createErrorMasker, createHttpApp, registerHealthRoutes, type Logger, type Redis } from "@pokewatch/kit";
 import type { GraphQLFormattedError } from "graphql";
 import { createGatewayAuth, type GatewayAuthOptions } from "./auth/gateway-auth.js";
 import { keysServiceOrigin } from "./auth/keys-url.js";
@@ -10,6 +10,10 @@ import { registerCors } from "./http/cors.js";
 import { subgraphReadiness } from "./http/subgraph-readiness.js";
 import { landingPagePlugin } from "./plugins/landing-page.js";
 import { operationResolutionPlugin } from "./plugins/operation-resolution.js";
+import { createFieldLimitCounter } from "./rate-limits/field-limit-counter.js";
+import { createKeyQuota } from "./rate-limits/key-quota.js";
+import { createRateLimitMetrics } from "./rate-limits/rate-limit-metrics.js";
+import { rateLimitsPlugin } from "./rate-limits/rate-limits-plugin.js";
 import { scopesPlugin } from "./scopes/scopes-plugin.js";
 import { SignedDataSource } from "./signed-data-source.js";
 
@@ -29,8 +33,23 @@ export interface CreateGatewayAppOptions {
    * entry points pass `{ enabled: env.AUTH_ENABLED, … }`. @default { enabled: false }
    */
   auth?: GatewayAuthOptions;
-  /** Added after the built-in plugins (landing page, operation resolution, scopes). */
+  /**
+   * Per-key quotas and `@rateLimit` field limits, counted in Redis when given (shared by every
+   * replica), in process otherwise. @default { enabled: true, burst: 10 } in process
+   */
+  rateLimits?: GatewayRateLimitOptions;
+  /** Added after the built-in plugins (landing page, operation resolution, scopes, rate limits). */
   plugins?: ApolloServerPlugin<GatewayContext>[];
+}
+
+export interface GatewayRateLimitOptions {
+  /** false: nothing is limited (benchmarks compare with it). @default true */
+  enabled?: boolean;
+  /** RATE_LIMIT_BURST: points a key's bucket holds beyond a minute's quota. @default 10 */
+  burst?: number;
+  redis?: Redis | undefined;
+  /** @default Date.now */
+  clock?: () => number;
 }
 
 const CONTEXT_PREFIX = "Context creation failed: ";
@@ -55,6 +74,30 @@ export async function createGatewayApp(options: CreateGatewayAppOptions) {
     defaultKeysUrl: keysServiceOrigin(supergraphSdl, subgraphUrls),
   });
   const app = createHttpApp({ logger, maxBodyBytes: options.maxBodyBytes });
+  const limits = options.rateLimits ?? {};
+  const metrics = createRateLimitMetrics();
+  const rateLimits =
+    limits.enabled === false
+      ? []
+      : [
+          rateLimitsPlugin({
+            quota: createKeyQuota({
+              redis: limits.redis,
+              logger,
+              ...(limits.clock && { clock: limits.clock }),
+              onRedisError: () => metrics.redisErrors.inc({ limiter: "quota" }),
+            }),
+            fieldLimits: createFieldLimitCounter({
+              redis: limits.redis,
+              logger,
+              onRedisError: () => metrics.redisErrors.inc({ limiter: "field" }),
+            }),
+            burst: limits.burst ?? 10,
+            metrics,
+            logger,
+            ...(limits.clock && { clock: limits.clock }),
+          }),
+        ];
   await registerCors(app, options.corsOrigins);
 
   const subgraphHealth: Record<string, string> = {};
@@ -79,6 +122,7 @@ export async function createGatewayApp(options: CreateGatewayAppOptions) {
       landingPagePlugin(nodeEnv),
       operationResolutionPlugin(),
       scopesPlugin(logger),
+      ...rateLimits,
       ...(options.plugins ?? []),
     ],
   });
@@ -96,6 +140,9 @@ export async function createGatewayApp(options: CreateGatewayAppOptions) {
   app.route({ method: ["GET", "POST"], url: "/", handler });
   app.route({ method: ["GET", "POST"], url: "/graphql", handler });
 
+  app.get("/metrics", async (_request, reply) =>
+    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+  );
   registerHealthRoutes(app, "gateway", subgraphReadiness(subgraphHealth));
   return app;
 }

@@ -1,5 +1,10 @@
 import { randomBytes } from "node:crypto";
-import { createGatewayApp, readSupergraphSdl, subgraphUrlOverrides } from "@pokewatch/gateway";
+import {
+  createGatewayApp,
+  readSupergraphSdl,
+  subgraphUrlOverrides,
+  type GatewayRateLimitOptions,
+} from "@pokewatch/gateway";
 import { createApiKeyStore, createKeysApp, keysMigrations } from "@pokewatch/keys";
 import {
   createDatabase,
@@ -34,6 +39,8 @@ export interface StartStackOptions {
   catalog?: Catalog;
   /** Pricing settings over the env's (benchmarks compare micro-batching on and off). */
   pricing?: Partial<PricingSettings>;
+  /** Rate-limit settings over the env's (the serving benchmarks measure with limits off). */
+  rateLimits?: Partial<GatewayRateLimitOptions>;
 }
 
 /**
@@ -46,6 +53,7 @@ export async function startStack({
   db: givenDb,
   catalog,
   pricing: pricingOverrides,
+  rateLimits: rateLimitOverrides,
 }: StartStackOptions): Promise<RunningStack> {
   const logger = createLogger({ name: "pokewatch", level: env.LOG_LEVEL });
   const secret = env.SUBGRAPH_SECRET ?? randomBytes(32).toString("base64url");
@@ -126,6 +134,7 @@ export async function startStack({
       maxBodyBytes: env.MAX_BODY_BYTES,
       nodeEnv: env.NODE_ENV,
       auth: { enabled: env.AUTH_ENABLED, cacheTtlMs: env.AUTH_CACHE_TTL_SECONDS * 1000, redis },
+      rateLimits: { burst: env.RATE_LIMIT_BURST, redis, ...rateLimitOverrides },
     });
     const gateway = await listen(gatewayApp, {
       host: env.HOST,

@@ -1,14 +1,21 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { generateApiKeySecret, parseEnv, type Database } from "@pokewatch/kit";
+import { createRedis, generateApiKeySecret, parseEnv, type Database } from "@pokewatch/kit";
+import { silentLogger } from "@pokewatch/kit/testing";
 import { startStack, stackEnvSchema, type RunningStack } from "@pokewatch/stack";
 
 /** The POKEWATCH_ADMIN_KEY of every test stack: an active key with every scope. */
 export const TEST_ADMIN_KEY = generateApiKeySecret("test");
 
-/** The whole system in this process on free ports, as `pnpm start` runs it. */
+/**
+ * The whole system in this process on free ports, as `pnpm start` runs it. Keys get 100,000
+ * requests a minute unless a test sets RATE_LIMIT_RPM or creates them with a limit of their own;
+ * the rate-limit tests do. On Redis, the admin key's counters from earlier runs are cleared first
+ * (`key_admin` is the same id in every run, and `createApiKey` allows 10 an hour).
+ */
 export async function startTestStack(env: Record<string, string> = {}, db?: Database): Promise<RunningStack> {
+  if (env.REDIS_URL) await clearAdminKeyLimits(env.REDIS_URL);
   const parsed = parseEnv(stackEnvSchema, {
     LOG_LEVEL: "silent",
     HOST: "127.0.0.1",
@@ -18,9 +25,21 @@ export async function startTestStack(env: Record<string, string> = {}, db?: Data
     PIPELINE_PORT: "0",
     DATA_DIR: mkdtempSync(join(tmpdir(), "pokewatch-e2e-")),
     POKEWATCH_ADMIN_KEY: TEST_ADMIN_KEY,
+    RATE_LIMIT_RPM: "100000",
     ...env,
   });
   return startStack({ env: parsed, ...(db ? { db } : {}) });
+}
+
+async function clearAdminKeyLimits(redisUrl: string): Promise<void> {
+  const redis = createRedis({ url: redisUrl, logger: silentLogger() });
+  try {
+    await redis.connect();
+    const keys = await redis.keys("pokewatch:*key_admin*");
+    if (keys.length > 0) await redis.del(...keys);
+  } finally {
+    redis.disconnect();
+  }
 }
 
 export interface GraphQLResult {
@@ -40,14 +59,14 @@ export async function postGraphQL(
   url: string,
   query: string,
   headers: Record<string, string> = {},
-  { anonymous = false }: { anonymous?: boolean } = {},
+  { anonymous = false, variables }: { anonymous?: boolean; variables?: Record<string, unknown> } = {},
 ): Promise<GraphQLResult> {
   const ownKey = "x-api-key" in headers || "authorization" in headers;
   const key: Record<string, string> = anonymous || ownKey ? {} : { "x-api-key": TEST_ADMIN_KEY };
   const response = await fetch(url, {
     method: "POST",
     headers: { "content-type": "application/json", ...key, ...headers },
-    body: JSON.stringify({ query }),
+    body: JSON.stringify({ query, variables }),
   });
   return { status: response.status, headers: response.headers, body: (await response.json()) as GraphQLResult["body"] };
 }

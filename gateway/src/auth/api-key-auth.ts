@@ -1,4 +1,11 @@
-import { API_KEY_SCOPES, isWellFormedApiKeySecret, pokewatchError, type Identity, type Logger } from "@pokewatch/kit";
+import {
+  API_KEY_SCOPES,
+  anonymousIdentity,
+  isWellFormedApiKeySecret,
+  pokewatchError,
+  type Identity,
+  type Logger,
+} from "@pokewatch/kit";
 import type { GraphQLError } from "graphql";
 import { readApiKeyHeader } from "./api-key-header.js";
 import type { ApiKeyVerifier } from "./api-key-verifier.js";
@@ -26,7 +33,7 @@ function unauthenticated(message: string, invalidToken: boolean): GraphQLError {
 export function openAuthenticator(): Authenticator {
   return {
     authenticate: (_headers, requestId) =>
-      Promise.resolve({ keyId: null, scopes: [...API_KEY_SCOPES], plan: null, rateLimitPerMinute: null, requestId }),
+      Promise.resolve({ ...anonymousIdentity(requestId), scopes: [...API_KEY_SCOPES] }),
   };
 }
 
@@ -55,11 +62,10 @@ export function apiKeyAuthenticator(verifier: ApiKeyVerifier, usage: Pick<UsageR
       if (!key) throw unauthenticated("The API key is unknown, expired or revoked", true);
       usage.record(key.keyId);
       return {
+        ...anonymousIdentity(requestId),
         keyId: key.keyId,
         scopes: [...key.scopes],
-        plan: null,
         rateLimitPerMinute: key.rateLimitPerMinute,
-        requestId,
       };
     },
   };

@@ -17,3 +17,4 @@ export * from "./error-docs.js";
 export * from "./service-runner.js";
 export * from "./api-keys/index.js";
 export * from "./scopes/index.js";
+export * from "./rate-limits/index.js";

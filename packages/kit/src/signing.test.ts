@@ -18,6 +18,8 @@ const identity: Identity = {
   scopes: ["prices:read"],
   plan: "free",
   rateLimitPerMinute: 60,
+  fieldLimitsCounted: false,
+  quota: null,
   requestId: "req-1",
 };
 

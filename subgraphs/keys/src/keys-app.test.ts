@@ -18,7 +18,9 @@ import { keysEnvSchema } from "./env.js";
 import { createKeysApp, keysMigrations } from "./keys-app.js";
 
 const ADMIN_KEY = generateApiKeySecret("test");
-const admin = (scopes: string[] = [...API_KEY_SCOPES]) => testIdentity({ keyId: "key_admin", scopes, plan: "admin" });
+/** As the gateway signs it: the field limits were counted there. */
+const admin = (scopes: string[] = [...API_KEY_SCOPES]) =>
+  testIdentity({ keyId: "key_admin", scopes, plan: "admin", fieldLimitsCounted: true });
 
 let db: Database;
 let app: FastifyInstance;
@@ -443,5 +445,25 @@ describe("keys subgraph: logs", () => {
     } finally {
       await logged.close();
     }
+  });
+});
+
+describe("keys subgraph: its own field limits", () => {
+  it("limits createApiKey to 10 an hour per key when the gateway has not counted the call", async () => {
+    const uncounted = testIdentity({ keyId: "key_uncounted", scopes: [...API_KEY_SCOPES] });
+    const create = (name: string) =>
+      signedQuery<{ createApiKey: KeyWithSecret }>(app, CREATE, {
+        variables: { input: { name, scopes: ["prices:read"] } },
+        identity: uncounted,
+      });
+    for (let i = 0; i < 10; i += 1) expect((await create(`own ${i}`)).body.errors).toBeUndefined();
+    const before = await db.query<{ count: number }>("SELECT count(*)::int AS count FROM api_keys");
+    const { body } = await create("eleventh");
+    expect(body.errors?.[0]?.extensions).toMatchObject({ code: "RATE_LIMITED", field: "Mutation.createApiKey" });
+    expect(Number(body.errors?.[0]?.extensions?.retryAfter)).toBeGreaterThan(0);
+    expect(await db.query("SELECT count(*)::int AS count FROM api_keys")).toEqual(before);
+    // The same key, counted at the gateway: the subgraph neither counts nor refuses.
+    const counted = { ...uncounted, fieldLimitsCounted: true };
+    for (let i = 0; i < 3; i += 1) await createKey({ name: `counted ${i}`, scopes: ["prices:read"] }, counted);
   });
 });

@@ -41,12 +41,18 @@ export async function createKeysApp({
   clock,
   ...service
 }: CreateKeysAppOptions) {
-  const schema = buildSchemaFromFile<KeysContext>(KEYS_SDL, {
-    DateTime: DateTimeScalar,
-    ...viewerResolvers,
-    ...apiKeyResolvers,
-    Query: { ...viewerResolvers.Query, ...apiKeyResolvers.Query },
-  });
+  const schema = buildSchemaFromFile<KeysContext>(
+    KEYS_SDL,
+    {
+      DateTime: DateTimeScalar,
+      ...viewerResolvers,
+      ...apiKeyResolvers,
+      Query: { ...viewerResolvers.Query, ...apiKeyResolvers.Query },
+    },
+    // Key creation guards itself too: `createApiKey` stays limited even if a call reaches this
+    // service without the gateway having counted it.
+    { fieldLimits: { redis } },
+  );
   const apiKeys = createApiKeyStore(db, {
     events: createApiKeyEvents(redis, service.logger),
     ...(clock ? { clock } : {}),

@@ -1,13 +1,13 @@
 import { randomUUID } from "node:crypto";
 import type { FastifyInstance } from "fastify";
-import type { Identity } from "../identity.js";
+import { anonymousIdentity, type Identity } from "../identity.js";
 import { subgraphNameOf } from "../http/subgraph-server.js";
 import { signIdentity } from "../signing.js";
 
 export const TEST_SECRET = "test-subgraph-secret-with-at-least-32-chars";
 
 export function testIdentity(overrides: Partial<Identity> = {}): Identity {
-  return { keyId: null, scopes: [], plan: null, rateLimitPerMinute: null, requestId: randomUUID(), ...overrides };
+  return { ...anonymousIdentity(randomUUID()), ...overrides };
 }
 
 export interface GraphQLResponseBody<TData = Record<string, unknown>> {

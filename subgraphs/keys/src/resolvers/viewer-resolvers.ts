@@ -9,6 +9,8 @@ export const viewerResolvers = {
     authenticated: (identity: Identity) => identity.keyId !== null,
     key: (identity: Identity, _args: unknown, { apiKeys }: KeysContext) =>
       identity.keyId ? apiKeys.findById(identity.keyId) : null,
+    quota: (identity: Identity) =>
+      identity.quota ? { ...identity.quota, resetAt: new Date(identity.quota.resetAt) } : null,
   },
   ApiKey: {
     async __resolveReference({ id }: { id: string }, { apiKeys }: KeysContext) {

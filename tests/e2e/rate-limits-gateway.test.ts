@@ -1,0 +1,140 @@
+import {
+  TEST_REDIS_URL,
+  createIsolatedPostgres,
+  startTcpProxy,
+  type IsolatedPostgres,
+  type TcpProxy,
+} from "@pokewatch/kit/testing";
+import type { RunningStack } from "@pokewatch/stack";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { postGraphQL, startTestStack } from "./stack-fixture.js";
+
+// Two gateways, each with its own subgraphs, on one PostgreSQL schema and one Redis: two replicas.
+let postgres: IsolatedPostgres;
+let first: RunningStack;
+let second: RunningStack;
+
+beforeAll(async () => {
+  postgres = await createIsolatedPostgres();
+  first = await startTestStack({ REDIS_URL: TEST_REDIS_URL }, postgres.db);
+  second = await startTestStack({ REDIS_URL: TEST_REDIS_URL }, postgres.db);
+});
+afterAll(async () => {
+  await first?.close();
+  await second?.close();
+  await postgres?.drop();
+});
+
+const CARD_QUERY = `{ card(id: "sv3pt5-6") { name } }`;
+const asKey = (key: string) => ({ "x-api-key": key });
+
+/** A key created through the gateway by the admin key. */
+async function createKey(input: { scopes: string[]; rateLimitPerMinute: number }, by?: string): Promise<string> {
+  const { body } = await postGraphQL(
+    first.gatewayUrl,
+    `mutation ($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret } }`,
+    by ? asKey(by) : {},
+    { variables: { input: { name: "limits e2e", ...input } } },
+  );
+  expect(body.errors).toBeUndefined();
+  return (body.data as { createApiKey: { secret: string } }).createApiKey.secret;
+}
+
+describe("rate limits through two gateways on one Redis", () => {
+  it("holds a key's quota for the sum of both gateways' traffic", async () => {
+    // 1 a minute + the burst of 10: 11 points, whichever gateway is asked.
+    const key = await createKey({ scopes: ["prices:read"], rateLimitPerMinute: 1 });
+    for (let i = 0; i < 11; i += 1) {
+      const { status } = await postGraphQL((i % 2 ? second : first).gatewayUrl, CARD_QUERY, asKey(key));
+      expect(status).toBe(200);
+    }
+    for (const stack of [first, second]) {
+      const refused = await postGraphQL(stack.gatewayUrl, CARD_QUERY, asKey(key));
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get("retry-after")).toBe("60");
+      expect(refused.headers.get("x-ratelimit-remaining")).toBe("0");
+      expect(refused.body.errors?.[0]?.extensions).toMatchObject({ code: "RATE_LIMITED", retryAfter: 60 });
+    }
+  });
+
+  it("shows the quota in viewer and in the headers", async () => {
+    const key = await createKey({ scopes: ["prices:read"], rateLimitPerMinute: 60 });
+    const { status, headers, body } = await postGraphQL(
+      second.gatewayUrl,
+      "{ viewer { rateLimitPerMinute quota { limit remaining resetAt } } }",
+      asKey(key),
+    );
+    expect(status).toBe(200);
+    const viewer = (body.data as { viewer: { quota: { limit: number; remaining: number; resetAt: string } } }).viewer;
+    expect(viewer).toMatchObject({ rateLimitPerMinute: 60, quota: { limit: 70, remaining: 69 } });
+    expect(Date.parse(viewer.quota.resetAt)).toBeGreaterThan(Date.now());
+    expect(headers.get("x-ratelimit-limit")).toBe("70");
+    expect(headers.get("x-ratelimit-remaining")).toBe("69");
+    expect(headers.get("ratelimit-policy")).toBe('"key";q=60;w=60');
+  });
+
+  it("limits createApiKey to 10 an hour per key across both gateways, counting each call once", async () => {
+    const admin = await createKey({ scopes: ["keys:admin", "prices:read"], rateLimitPerMinute: 1000 });
+    for (let i = 0; i < 10; i += 1) {
+      const { status, body } = await postGraphQL(
+        (i % 2 ? second : first).gatewayUrl,
+        `mutation { createApiKey(input: { name: "n${i}", scopes: ["prices:read"] }) { apiKey { id } } }`,
+        asKey(admin),
+      );
+      expect({ status, errors: body.errors }).toEqual({ status: 200, errors: undefined });
+    }
+    const refused = await postGraphQL(
+      second.gatewayUrl,
+      `mutation { createApiKey(input: { name: "eleventh", scopes: ["prices:read"] }) { apiKey { id } } }`,
+      asKey(admin),
+    );
+    expect(refused.status).toBe(429);
+    expect(refused.body.errors?.[0]?.extensions).toMatchObject({
+      code: "RATE_LIMITED",
+      field: "Mutation.createApiKey",
+    });
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(3000);
+  });
+
+  it("charges cards(ids) one point per id", async () => {
+    const key = await createKey({ scopes: ["prices:read"], rateLimitPerMinute: 1000 });
+    const ids = Array.from({ length: 1000 }, (_, i) => `sv3pt5-${i + 1}`);
+    const batch = await postGraphQL(first.gatewayUrl, "query ($ids: [ID!]!) { cards(ids: $ids) { id } }", asKey(key), {
+      variables: { ids },
+    });
+    expect(batch.status).toBe(200);
+    expect(batch.headers.get("x-ratelimit-remaining")).toBe("10");
+    const next = await postGraphQL(second.gatewayUrl, "query ($ids: [ID!]!) { cards(ids: $ids) { id } }", asKey(key), {
+      variables: { ids: ids.slice(0, 20) },
+    });
+    expect(next.status).toBe(429);
+  });
+});
+
+describe("rate limits when Redis goes away", () => {
+  let proxy: TcpProxy;
+  let stack: RunningStack;
+  beforeAll(async () => {
+    proxy = await startTcpProxy(TEST_REDIS_URL);
+    stack = await startTestStack({ REDIS_URL: proxy.url }, postgres.db);
+  });
+  afterAll(async () => {
+    await stack?.close();
+    await proxy?.dispose();
+  });
+
+  it("keeps limiting in process, never answers 5xx, and counts the Redis errors", async () => {
+    const key = await createKey({ scopes: ["prices:read"], rateLimitPerMinute: 1 });
+    // Verify the key through this stack while Redis still answers.
+    expect((await postGraphQL(stack.gatewayUrl, CARD_QUERY, asKey(key))).status).toBe(200);
+    await proxy.close();
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i += 1) statuses.push((await postGraphQL(stack.gatewayUrl, CARD_QUERY, asKey(key))).status);
+    expect(statuses.filter((status) => status >= 500)).toEqual([]);
+    expect(statuses).toContain(429);
+    expect(statuses.slice(0, 10).every((status) => status === 200)).toBe(true);
+    const metrics = await (await fetch(stack.gatewayUrl.replace(/graphql$/, "metrics"))).text();
+    expect(metrics).toMatch(/pokewatch_rate_limit_redis_errors_total\{limiter="quota"\} [1-9]/);
+    await proxy.reopen();
+  });
+});
