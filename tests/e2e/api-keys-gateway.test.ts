@@ -146,7 +146,7 @@ describe("scopes through the gateway", () => {
       viewer: {
         authenticated: true,
         scopes: ["prices:read"],
-        rateLimitPerMinute: 60,
+        rateLimitPerMinute: 100_000, // the test stacks' RATE_LIMIT_RPM
         key: { id: apiKey.id, maskedKey: apiKey.maskedKey, scopes: ["prices:read"] },
       },
     });
