@@ -66,6 +66,13 @@ export async function rateLimitsBench(): Promise<BenchResult> {
       runs.off.push(await runClients(clients, requests / 4, askOff));
       runs.on.push(await runClients(clients, requests / 4, askOn));
     }
+    // One client, one request at a time: what the limits add to a single call's latency.
+    const sequential = intFromEnv("BENCH_SEQUENTIAL", 1_000);
+    const single = { on: [] as number[], off: [] as number[] };
+    for (let half = 0; half < 2; half += 1) {
+      single.off.push(...(await runClients(1, sequential / 2, askOff)).samples);
+      single.on.push(...(await runClients(1, sequential / 2, askOn)).samples);
+    }
     const summary = (parts: Awaited<ReturnType<typeof runClients>>[]) => {
       const samples = parts.flatMap((part) => part.samples);
       const wallMs = parts.reduce((sum, part) => sum + part.wallMs, 0);
@@ -80,24 +87,41 @@ export async function rateLimitsBench(): Promise<BenchResult> {
       p99: `${round(l.p99, 2)} ms`,
     });
     const overheadP50 = (withLimits.l.p50 / without.l.p50 - 1) * 100;
+    const [singleOn, singleOff] = [latencies(single.on), latencies(single.off)];
+    const singleRow = (name: string, l: typeof singleOn) => ({
+      case: name,
+      calls: l.n,
+      perSecond: Math.round(1000 / l.mean),
+      p50: `${round(l.p50, 2)} ms`,
+      p99: `${round(l.p99, 2)} ms`,
+    });
     return {
       name: "rate-limits",
-      command: `BENCH_REQUESTS=${requests} BENCH_CLIENTS=${clients} pnpm bench rate-limits`,
-      settings: { requests, clients, redis: TEST_REDIS_URL, query: QUERY },
+      command: `BENCH_REQUESTS=${requests} BENCH_CLIENTS=${clients} BENCH_SEQUENTIAL=${sequential} pnpm bench rate-limits`,
+      settings: { requests, clients, sequential, redis: TEST_REDIS_URL, query: QUERY },
       rows: [
         row(`gateway, limits on: quota + 1 field limit in Redis (${clients} clients)`, withLimits),
         row(`gateway, limits off (${clients} clients)`, without),
         {
-          case: "limits on / off",
+          case: `limits on / off (${clients} clients)`,
           calls: "",
           perSecond: `${round(withLimits.perSecond / without.perSecond, 3)}×`,
           p50: `${round(withLimits.l.p50 / without.l.p50, 3)}×`,
           p99: `${round(withLimits.l.p99 / without.l.p99, 3)}×`,
         },
+        singleRow("gateway, limits on (1 client, sequential)", singleOn),
+        singleRow("gateway, limits off (1 client, sequential)", singleOff),
+        {
+          case: "limits on − off (1 client)",
+          calls: "",
+          perSecond: "",
+          p50: `+${round(singleOn.p50 - singleOff.p50, 2)} ms`,
+          p99: `+${round(singleOn.p99 - singleOff.p99, 2)} ms`,
+        },
       ],
       targets: [
         {
-          target: "overhead of the limits at p50 ≤ 10 %",
+          target: `overhead of the limits at p50 ≤ 10 % (${clients} clients)`,
           measured: `${round(overheadP50, 1)} %`,
           met: overheadP50 <= 10,
         },

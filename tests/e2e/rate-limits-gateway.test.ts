@@ -70,7 +70,7 @@ describe("rate limits through two gateways on one Redis", () => {
     expect(Date.parse(viewer.quota.resetAt)).toBeGreaterThan(Date.now());
     expect(headers.get("x-ratelimit-limit")).toBe("70");
     expect(headers.get("x-ratelimit-remaining")).toBe("69");
-    expect(headers.get("ratelimit-policy")).toBe('"key";q=60;w=60');
+    expect(headers.get("ratelimit-policy")).toBe('"key";q=70;w=70');
   });
 
   it("limits createApiKey to 10 an hour per key across both gateways, counting each call once", async () => {

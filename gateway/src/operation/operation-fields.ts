@@ -107,7 +107,7 @@ function* walkField(
   for (const parent of possible) {
     const def = fieldDefOf(input.schema, parent, fieldName);
     if (!def) continue;
-    const args = getArgumentValues(def, node, input.variableValues);
+    const args = argumentsOf(def, node, input.variableValues);
     yield { parentType: parent.name, fieldName, responseKey, path: fieldPath, args, node };
     if (node.selectionSet) {
       for (const type of objectTypesOf(input.schema, getNamedType(def.type).name)) children.add(type);
@@ -115,6 +115,23 @@ function* walkField(
   }
   if (node.selectionSet && children.size > 0) {
     yield* walk(input, node.selectionSet, [...children], fieldPath, activeFragments);
+  }
+}
+
+/**
+ * The field's arguments as execution coerces them; `{}` when they cannot be coerced (e.g. `null`
+ * sent for a non-null argument through a variable with a default): execution refuses that field
+ * itself, and a walk must never throw out of a plugin hook (Apollo answers that with a 500).
+ */
+function argumentsOf(
+  def: GraphQLField<unknown, unknown>,
+  node: FieldNode,
+  variableValues: OperationFieldsInput["variableValues"],
+): Record<string, unknown> {
+  try {
+    return getArgumentValues(def, node, variableValues);
+  } catch {
+    return {};
   }
 }
 

@@ -1,10 +1,9 @@
 import type { FieldLimitRule } from "@pokewatch/kit";
-import type { FieldNode } from "graphql";
 import type { OperationFieldsInput } from "../operation/operation-fields.js";
 import { operationFields } from "../operation/operation-fields.js";
 import type { FieldLimitRules, ListCostRules } from "./field-limit-rules.js";
 
-/** A field occurrence an operation selects that has a `@rateLimit`. */
+/** A field an operation selects that has a `@rateLimit`, once per response path. */
 export interface LimitedField {
   /** `Type.field` */
   coordinate: string;
@@ -14,45 +13,57 @@ export interface LimitedField {
 /** What one operation asks of the limits. */
 export interface OperationDemand {
   /**
-   * Quota points: 1 for the operation, plus, for each selected `@listCost` field, the length of
-   * its list argument minus one — so `fairPrices` with 1,000 requests costs 1,000, as 1,000
-   * single calls would, and `card(id)` costs 1.
+   * Quota points, demand-control style: each `@listCost` field costs the size of its argument (a
+   * list's length, or an Int such as `first`) times the sizes of the `@listCost` fields around it;
+   * an operation costs at least 1. So `fairPrices` with 1,000 requests and `cards` with 1,000 ids
+   * cost 1,000 — as 1,000 single calls would — and `card(id)` costs 1.
    */
   cost: number;
-  /** One entry per selection of a `@rateLimit` field (aliases count separately). */
+  /** One entry per response path of a `@rateLimit` field (aliases are separate paths). */
   limited: LimitedField[];
+}
+
+/** The size a `@listCost` argument announces: a list's length or a non-negative Int. */
+function sizeOf(value: unknown): number {
+  if (Array.isArray(value)) return value.length;
+  if (typeof value === "number" && Number.isInteger(value) && value > 0) return value;
+  return value === 0 ? 0 : 1;
 }
 
 /**
  * Walks a validated operation (fragments, aliases, `@skip`/`@include`) once and prices it.
+ * Selections GraphQL merges (the same response key twice, or again inside a fragment) execute
+ * once, so they are priced and counted once: by response path.
  */
 export function operationDemand(
   input: OperationFieldsInput,
   rules: { fieldLimits: FieldLimitRules; listCosts: ListCostRules },
 ): OperationDemand {
-  let cost = 1;
+  let cost = 0;
   const limited: LimitedField[] = [];
-  // One field occurrence = one node at one path; through an abstract type it is yielded once per
-  // possible type, and the first type with a rule for it decides.
-  const costed = new Map<FieldNode, Set<string>>();
-  const counted = new Map<FieldNode, Set<string>>();
-  const firstTime = (seen: Map<FieldNode, Set<string>>, node: FieldNode, path: string) => {
-    const paths = seen.get(node) ?? new Set<string>();
-    seen.set(node, paths);
-    if (paths.has(path)) return false;
-    paths.add(path);
-    return true;
-  };
+  // How many times the field at a response path runs: the product of the list sizes above it.
+  const multiplierAt = new Map<string, number>([["", 1]]);
+  const priced = new Set<string>();
+  const counted = new Set<string>();
   for (const selected of operationFields(input)) {
     const coordinate = `${selected.parentType}.${selected.fieldName}`;
     const path = selected.path.join(".");
+    const around = multiplierAt.get(selected.path.slice(0, -1).join(".")) ?? 1;
     const listArgument = rules.listCosts.get(coordinate);
-    if (listArgument !== undefined && firstTime(costed, selected.node, path)) {
-      const list = selected.args[listArgument];
-      if (Array.isArray(list) && list.length > 1) cost += list.length - 1;
+    // Through an abstract type a field is yielded once per possible type: the first with a rule decides.
+    if (listArgument !== undefined && !priced.has(path)) {
+      priced.add(path);
+      const size = sizeOf(selected.args[listArgument]);
+      cost += size * around;
+      multiplierAt.set(path, around * Math.max(size, 1));
+    } else if (!multiplierAt.has(path)) {
+      multiplierAt.set(path, around);
     }
     const rule = rules.fieldLimits.get(coordinate);
-    if (rule && firstTime(counted, selected.node, path)) limited.push({ coordinate, rule });
+    if (rule && !counted.has(path)) {
+      counted.add(path);
+      limited.push({ coordinate, rule });
+    }
   }
-  return { cost, limited };
+  return { cost: Math.max(1, cost), limited };
 }

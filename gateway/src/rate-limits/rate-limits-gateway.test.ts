@@ -72,7 +72,8 @@ describe("rate limits at the gateway: the key's quota", () => {
     expect(headers["x-ratelimit-limit"]).toBe("62");
     expect(headers["x-ratelimit-remaining"]).toBe("61");
     expect(Number(headers["x-ratelimit-reset"])).toBe(Math.ceil((now + 1000) / 1000));
-    expect(headers["ratelimit-policy"]).toBe('"key";q=60;w=60');
+    // 62 points, refilled in 62 s at 60 a minute.
+    expect(headers["ratelimit-policy"]).toBe('"key";q=62;w=62');
     expect(headers.ratelimit).toBe('"key";r=61;t=1');
     // The subgraphs get the same numbers in the signed identity (viewer.quota).
     expect(body.data?.whoami).toMatchObject({ quotaRemaining: 61 });
@@ -112,7 +113,7 @@ describe("rate limits at the gateway: the key's quota", () => {
     const first = await query(app, key, "query ($ids: [Int!]!) { items(ids: $ids) }", { ids });
     expect(first.status).toBe(200);
     expect(first.headers["x-ratelimit-remaining"]).toBe(String(102 - 40));
-    // Two aliased batches in one operation: 1 + 59 + 4 = 64 points, more than the 62 left.
+    // Two aliased batches in one operation: 60 + 5 = 65 points, more than the 62 left.
     const before = probe.calls();
     const both = await query(
       app,
@@ -124,13 +125,56 @@ describe("rate limits at the gateway: the key's quota", () => {
     expect(both.headers["x-ratelimit-remaining"]).toBe("62");
   });
 
+  it("multiplies nested list costs, prices merged selections once, and reads Int sizes such as first", async () => {
+    const app = await gatewayWith({ clock: () => 1_800_000_000_000 });
+    const key = await keyWith(1000);
+    // 4 pages (4 points) × 3 ids on each page (12 points).
+    const nested = await query(app, key, "{ pages(first: 4) { items(ids: [1, 2, 3]) } }");
+    expect(nested.status).toBe(200);
+    expect(nested.headers["x-ratelimit-remaining"]).toBe(String(1002 - 16));
+    // The default of `first` (10) counts when it is left out.
+    await query(app, key, "{ pages { number } }");
+    // The same selection twice runs once, and is charged once.
+    const ids = Array.from({ length: 100 }, (_, i) => i);
+    const merged = await query(app, key, "query ($ids: [Int!]!) { items(ids: $ids) items(ids: $ids) }", { ids });
+    expect(merged.status).toBe(200);
+    expect(merged.headers["x-ratelimit-remaining"]).toBe(String(1002 - 16 - 10 - 100));
+  });
+
+  it("never answers 500 when an argument cannot be coerced: the operation fails as it would without limits", async () => {
+    const key = await keyWith(1000);
+    const text = "query ($ids: [Int!] = [1]) { items(ids: $ids) }";
+    const limited = await query(await gatewayWith(), key, text, { ids: null });
+    const unlimited = await createGatewayApp({
+      supergraphSdl: probe.supergraphSdl,
+      secret: TEST_SECRET,
+      logger: silentLogger(),
+      subgraphUrls: { probe: probe.url },
+      auth: { enabled: true, keysUrl: keys.url },
+      rateLimits: { enabled: false },
+    });
+    opened.push(unlimited);
+    const plain = await query(unlimited, key, text, { ids: null });
+    expect(limited.status).toBe(200);
+    expect({ status: limited.status, data: limited.body.data }).toEqual({
+      status: plain.status,
+      data: plain.body.data,
+    });
+    expect(limited.headers["x-ratelimit-remaining"]).toBe("1001");
+  });
+
   it("refuses an operation that costs more than the bucket can ever hold with 400 BAD_USER_INPUT", async () => {
     const app = await gatewayWith();
     const key = await keyWith(5);
     const ids = Array.from({ length: 10 }, (_, i) => i);
     const { status, body } = await query(app, key, "query ($ids: [Int!]!) { items(ids: $ids) }", { ids });
     expect(status).toBe(400);
-    expect(body.errors?.[0]?.extensions).toEqual({ code: "BAD_USER_INPUT", cost: 10, limit: 7 });
+    expect(body.errors?.[0]?.extensions).toEqual({
+      code: "BAD_USER_INPUT",
+      cost: 10,
+      limit: 7,
+      requestId: expect.any(String) as string,
+    });
     expect(body.errors?.[0]?.message).toMatch(/Split it into smaller batches/);
   });
 });
@@ -153,14 +197,26 @@ describe("rate limits at the gateway: @rateLimit fields", () => {
     expect(probe.calls()).toBe(before);
   });
 
+  it("counts a selection GraphQL merges once", async () => {
+    const app = await gatewayWith();
+    const key = await keyWith(1000);
+    expect((await query(app, key, "{ limited limited ...F } fragment F on Query { limited }")).status).toBe(200);
+    expect((await query(app, key, "{ limited }")).status).toBe(200);
+    expect((await query(app, key, "{ limited }")).status).toBe(429);
+  });
+
   it("gives back the points a refused operation took", async () => {
     const app = await gatewayWith({ clock: () => 1_800_000_000_000 });
     const key = await keyWith(1000);
-    // Three selections against a limit of two: refused, and the two taken are returned.
-    expect((await query(app, key, "{ a: limited b: limited c: limited }")).status).toBe(429);
-    // 1,000 of the 1,002 points, then an operation of 5 the quota refuses after `limited` was
-    // counted: that point is returned too.
-    const ids = Array.from({ length: 1000 }, (_, i) => i);
+    // Three selections against a limit of two: refused; the two field points and the quota point
+    // taken are returned.
+    const before = (await query(app, key, "{ whoami { keyId } }")).headers["x-ratelimit-remaining"];
+    const refused = await query(app, key, "{ a: limited b: limited c: limited }");
+    expect(refused.status).toBe(429);
+    expect(refused.headers["x-ratelimit-remaining"]).toBe(before);
+    // 999 of the 1,001 points left, then an operation of 5 the quota refuses: the `limited` point
+    // it took meanwhile is returned too.
+    const ids = Array.from({ length: 999 }, (_, i) => i);
     expect((await query(app, key, "query ($ids: [Int!]!) { items(ids: $ids) }", { ids })).status).toBe(200);
     const overQuota = await query(app, key, "query ($ids: [Int!]!) { limited items(ids: $ids) }", {
       ids: ids.slice(0, 5),

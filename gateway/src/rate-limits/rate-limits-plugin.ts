@@ -76,64 +76,84 @@ export function rateLimitsPlugin(options: RateLimitsPluginOptions): ApolloServer
       let decided: { decision: QuotaDecision; policy: QuotaPolicy } | undefined;
       return Promise.resolve({
         async responseForOperation({ schema, operation, document, request, contextValue }) {
-          const { identity } = contextValue;
-          const { coerced, errors } = graphql.getVariableValues(
-            schema,
-            operation.variableDefinitions ?? [],
-            request.variables ?? {},
-          );
-          // Bad variables: the gateway refuses them itself before planning; nothing runs.
-          if (errors) return null;
-          const demand = operationDemand(
-            { schema, operation, fragments: fragmentsOf(document), variableValues: coerced },
-            rules,
-          );
-          const policy = policyOf(identity);
-          if (policy && demand.cost > policy.perMinute + policy.burst) {
-            metrics.refused.inc({ limit: "cost" });
-            decided = { decision: await quota.take(identity.keyId!, 0, policy), policy };
-            return refusal(400, undefined, {
-              message: `This operation costs ${demand.cost} points; this key's quota holds at most ${policy.perMinute + policy.burst}. Split it into smaller batches, or use a key with a higher rateLimitPerMinute.`,
-              extensions: { code: "BAD_USER_INPUT", cost: demand.cost, limit: policy.perMinute + policy.burst },
-            });
-          }
-
-          const fields = await fieldLimits.consume(identity.keyId, demand.limited);
-          if (!fields.allowed) {
-            metrics.refused.inc({ limit: "field" });
-            if (policy) decided = { decision: await quota.take(identity.keyId!, 0, policy), policy };
-            const { coordinate, rule } = fields;
-            const retryAfter = retryAfterSeconds(fields.retryAfterMs);
-            contextValue.logger.info({ field: coordinate, retryAfter }, "refused an operation: field limit reached");
-            return refusal(429, retryAfter, {
-              message: `${coordinate} allows ${rule.limit} calls per ${rule.duration} s for each key; retry in ${retryAfter} s.`,
-              extensions: { code: "RATE_LIMITED", retryAfter, field: coordinate, requestId: identity.requestId },
-            });
-          }
-
-          if (!policy) {
-            identity.fieldLimitsCounted = true;
+          try {
+            return await enforce();
+          } catch (error) {
+            // A bug here must not become a 500 (Apollo does not catch this hook): log it and let
+            // the operation run, as when the limits are off.
+            contextValue.logger.error({ err: error }, "rate limits could not be applied to an operation");
             return null;
           }
-          const decision = await quota.take(identity.keyId!, demand.cost, policy);
-          decided = { decision, policy };
-          if (!decision.allowed) {
-            await fieldLimits.refund(fields.taken);
-            metrics.refused.inc({ limit: "quota" });
-            const retryAfter = retryAfterSeconds(decision.retryAfterMs);
-            contextValue.logger.info({ cost: demand.cost, retryAfter }, "refused an operation: key quota exhausted");
-            return refusal(429, retryAfter, {
-              message: `This key's quota of ${policy.perMinute} points a minute is used up (this operation costs ${demand.cost}); retry in ${retryAfter} s.`,
-              extensions: { code: "RATE_LIMITED", retryAfter, requestId: identity.requestId },
-            });
+
+          async function enforce(): Promise<GraphQLResponse | null> {
+            const { identity } = contextValue;
+            const { coerced, errors } = graphql.getVariableValues(
+              schema,
+              operation.variableDefinitions ?? [],
+              request.variables ?? {},
+            );
+            // Bad variables: the gateway refuses them itself before planning; nothing runs.
+            if (errors) return null;
+            const demand = operationDemand(
+              { schema, operation, fragments: fragmentsOf(document), variableValues: coerced },
+              rules,
+            );
+            const policy = policyOf(identity);
+            if (policy && demand.cost > policy.perMinute + policy.burst) {
+              metrics.refused.inc({ limit: "cost" });
+              decided = { decision: await quota.take(identity.keyId!, 0, policy), policy };
+              const limit = policy.perMinute + policy.burst;
+              return refusal(400, undefined, {
+                message: `This operation costs ${demand.cost} points; this key's quota holds at most ${limit}. Split it into smaller batches, or use a key with a higher rateLimitPerMinute.`,
+                extensions: { code: "BAD_USER_INPUT", cost: demand.cost, limit, requestId: identity.requestId },
+              });
+            }
+
+            // The quota and the field limits are asked at once (one Redis round trip of latency,
+            // not two); whatever one took is given back when the other refuses.
+            const [decision, fields] = await Promise.all([
+              policy ? quota.take(identity.keyId!, demand.cost, policy) : undefined,
+              fieldLimits.consume(identity.keyId, demand.limited),
+            ]);
+            if (policy && decision) decided = { decision, policy };
+
+            if (policy && decision && !decision.allowed) {
+              if (fields.allowed) await fieldLimits.refund(fields.taken);
+              metrics.refused.inc({ limit: "quota" });
+              const retryAfter = retryAfterSeconds(decision.retryAfterMs);
+              contextValue.logger.info({ cost: demand.cost, retryAfter }, "refused an operation: key quota exhausted");
+              return refusal(429, retryAfter, {
+                message: `This key's quota of ${policy.perMinute} points a minute is used up (this operation costs ${demand.cost}); retry in ${retryAfter} s.`,
+                extensions: { code: "RATE_LIMITED", retryAfter, requestId: identity.requestId },
+              });
+            }
+
+            if (!fields.allowed) {
+              metrics.refused.inc({ limit: "field" });
+              if (policy) {
+                // The operation does not run: its points go back, and the headers say so.
+                await quota.refund(identity.keyId!, demand.cost, policy);
+                decided = { decision: await quota.take(identity.keyId!, 0, policy), policy };
+              }
+              const { coordinate, rule } = fields;
+              const retryAfter = retryAfterSeconds(fields.retryAfterMs);
+              contextValue.logger.info({ field: coordinate, retryAfter }, "refused an operation: field limit reached");
+              return refusal(429, retryAfter, {
+                message: `${coordinate} allows ${rule.limit} calls per ${rule.duration} s for each key; retry in ${retryAfter} s.`,
+                extensions: { code: "RATE_LIMITED", retryAfter, field: coordinate, requestId: identity.requestId },
+              });
+            }
+
+            identity.fieldLimitsCounted = true;
+            if (decided) {
+              identity.quota = {
+                limit: decided.decision.limit,
+                remaining: decided.decision.remaining,
+                resetAt: new Date(decided.decision.resetAtMs).toISOString(),
+              };
+            }
+            return null;
           }
-          identity.fieldLimitsCounted = true;
-          identity.quota = {
-            limit: decision.limit,
-            remaining: decision.remaining,
-            resetAt: new Date(decision.resetAtMs).toISOString(),
-          };
-          return null;
         },
 
         async willSendResponse({ response, contextValue }) {

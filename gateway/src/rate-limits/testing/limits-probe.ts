@@ -6,7 +6,8 @@ import { parse } from "graphql";
 
 /**
  * A subgraph (`probe`) declaring limits as the real ones do: `limited` allows 2 calls a minute,
- * `roomy` a million, `items(ids)` costs one point per id, `whoami` answers the signed identity.
+ * `roomy` a million, `items(ids)` costs one point per id, `pages(first)` one per page (and its
+ * pages' `items` one per id per page), `whoami` answers the signed identity.
  */
 const typeDefs = parse(`
   extend schema
@@ -21,6 +22,11 @@ const typeDefs = parse(`
     whoami: Who!
     limited: Int! @rateLimit(limit: 2, duration: 60)
     roomy: Int! @rateLimit(limit: 1000000, duration: 60)
+    items(ids: [Int!]!): [Int!]! @listCost(argument: "ids")
+    pages(first: Int = 10): [Page!]! @listCost(argument: "first")
+  }
+  type Page {
+    number: Int!
     items(ids: [Int!]!): [Int!]! @listCost(argument: "ids")
   }
   type Who { keyId: String, fieldLimitsCounted: Boolean!, quotaRemaining: Int }
@@ -53,6 +59,10 @@ export async function startLimitsProbe(secret: string, logger: Logger): Promise<
       limited: counted(() => 1),
       roomy: counted(() => 1),
       items: counted((_ctx, args) => args.ids as number[]),
+      pages: counted((_ctx, args) => Array.from({ length: args.first as number }, (_, i) => ({ number: i }))),
+    },
+    Page: {
+      items: (_page: unknown, args: Record<string, unknown>) => args.ids,
     },
   };
   const server = await listen(
