@@ -40,8 +40,9 @@ describe("subscribeToKeyChanges", () => {
     const publisher = await redisAt(TEST_REDIS_URL);
     await publisher.publish(API_KEY_CHANGED_CHANNEL, "not json");
     await publisher.publish(API_KEY_CHANGED_CHANNEL, encodeApiKeyChanged("key_gone"));
-    await until(() => forgotten.length > 0);
-    expect(forgotten).toEqual(["key_gone"]);
+    await until(() => forgotten.includes("key_gone"));
+    // Other tests may announce their own keys meanwhile; the malformed message forgot nothing.
+    expect(forgotten.filter((keyId) => !keyId.startsWith("key_"))).toEqual([]);
   });
 
   it("subscribes again after Redis comes back", async () => {

@@ -138,8 +138,11 @@ describe("pnpm keys on PostgreSQL and Redis", { timeout: 120_000 }, () => {
     try {
       expect(await connectRedis(subscriber)).toBe(true);
       await subscriber.subscribe(API_KEY_CHANGED_CHANNEL);
+      // Other tests running meanwhile announce their own keys on the same channel: wait for this one.
       const announced = new Promise<string | undefined>((resolve) =>
-        subscriber.on("message", (_channel: string, message: string) => resolve(decodeApiKeyChanged(message))),
+        subscriber.on("message", (_channel: string, message: string) => {
+          if (decodeApiKeyChanged(message) === id) resolve(id);
+        }),
       );
       const revoked = await keys(["revoke", id], env, dir);
       expect(revoked.code).toBe(0);

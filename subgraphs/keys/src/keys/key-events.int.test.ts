@@ -20,8 +20,11 @@ afterAll(() => {
 
 describe("createApiKeyEvents on Redis", () => {
   it("publishes the changed key's id on the key-changed channel", async () => {
+    // Other tests running meanwhile announce their own keys on the same channel: wait for this one.
     const received = new Promise<[string, string]>((resolve) => {
-      subscriber.once("message", (channel: string, message: string) => resolve([channel, message]));
+      subscriber.on("message", (channel: string, message: string) => {
+        if (decodeApiKeyChanged(message) === "key_rotatedByTest") resolve([channel, message]);
+      });
     });
     await createApiKeyEvents(publisher, silentLogger()).keyChanged("key_rotatedByTest");
     const [channel, message] = await received;
