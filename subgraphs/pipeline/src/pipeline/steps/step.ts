@@ -1,0 +1,73 @@
+import type { Database, Logger, Redis } from "@pokewatch/kit";
+import type { Catalog, PriceStore } from "@pokewatch/market";
+import type { ModelRegistry } from "@pokewatch/model";
+import type { StepName } from "../pipeline-types.js";
+
+/** Knobs of a run, from the env or the CLI. */
+export interface PipelineOptions {
+  /** Share of a card's days that may be missing before validate fails the run. @default 0.5 */
+  maxGapShare: number;
+  /** Share of price points that may be invalid (NaN, low > high, …) before validate fails. @default 0.05 */
+  maxInvalidShare: number;
+  /** With no prices stored, ingest simulates the catalog (seeded) and stores them. @default true */
+  simulateIfEmpty: boolean;
+  /** Days and seed of that simulation. @default 120, 1 */
+  simulateDays: number;
+  simulateSeed: number;
+  /** Trees to grow instead of early stopping (tests use few). @default undefined */
+  trees?: number | undefined;
+}
+
+export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
+  maxGapShare: 0.5,
+  maxInvalidShare: 0.05,
+  simulateIfEmpty: true,
+  simulateDays: 120,
+  simulateSeed: 1,
+};
+
+export interface StepContext {
+  db: Database;
+  prices: PriceStore;
+  registry: ModelRegistry;
+  catalog: Catalog;
+  redis?: Redis | undefined;
+  logger: Logger;
+  dataDir: string;
+  clock: () => Date;
+  options: PipelineOptions;
+  /** The run this step belongs to (artifacts are stored under it). */
+  runId: string;
+  /** Progress inside a long step (training trees), for the CLI. */
+  progress?: (message: string) => void;
+}
+
+export interface StepResult<O> {
+  output: O;
+  /** SHA-256 (hex) of the output's content. */
+  outputHash: string;
+  /** One line for the step's `message`. */
+  message: string;
+}
+
+/** Thrown by a step to fail the run with a message that says what was wrong (no stack). */
+export class StepFailure extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "StepFailure";
+  }
+}
+
+export interface PipelineStep<I, O> {
+  name: StepName;
+  /** False for steps that change the registry (register, promote): they always run. */
+  cacheable: boolean;
+  /** Module file of the step: its SHA-256 is the step's code version. */
+  codeUrl: URL;
+  /** What beyond the previous outputs decides the cache key (ingest: the stored data's hash). */
+  cacheInput?(ctx: StepContext): Promise<string>;
+  run(ctx: StepContext, input: I): Promise<StepResult<O>>;
+  /** For the step-output cache. Required when `cacheable`. */
+  serialize?(output: O): Buffer;
+  deserialize?(body: Buffer): O;
+}
