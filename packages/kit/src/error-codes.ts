@@ -19,6 +19,10 @@ export const ERROR_CODES = {
   NOT_FOUND: {
     description: "The thing asked for does not exist (an unknown card id, key id, run id, …).",
   },
+  CONFLICT: {
+    description:
+      "The request conflicts with the current state, e.g. a pipeline run is already active; `extensions` say which.",
+  },
   MODEL_UNAVAILABLE: {
     description: "No production model is loaded, so fair prices cannot be computed right now.",
   },
@@ -59,6 +63,8 @@ export function httpStatusFor(code: ErrorCode): number {
       return 400;
     case "NOT_FOUND":
       return 404;
+    case "CONFLICT":
+      return 409;
     case "MODEL_UNAVAILABLE":
     case "SERVICE_UNAVAILABLE":
       return 503;

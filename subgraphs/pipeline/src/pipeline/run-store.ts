@@ -1,18 +1,32 @@
-import type { Queryable } from "@pokewatch/kit";
+import { pokewatchError, type Database, type Queryable } from "@pokewatch/kit";
+import {
+  PipelineBusyError,
+  STEP_NAMES,
+  type PipelineRunRecord,
+  type RunComparison,
+  type RunStatus,
+  type RunStore,
+  type RunTrigger,
+  type StepName,
+  type StepRecord,
+  type StepStatus,
+} from "./pipeline-types.js";
+import { decodeRunCursor, encodeRunCursor, RUN_CURSOR_CREATED_AT } from "./run-cursor.js";
+import { newRunId } from "./run-id.js";
 
-export type RunStatus = "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED";
-export type RunTrigger = "SCHEDULE" | "MANUAL";
+export type { PipelineRunRecord, RunStatus, RunStore, RunTrigger } from "./pipeline-types.js";
 
-export interface PipelineRunRecord {
-  id: string;
-  status: RunStatus;
-  trigger: RunTrigger;
-  createdAt: Date;
-  startedAt: Date | null;
-  finishedAt: Date | null;
-  durationMs: number | null;
-  error: string | null;
-}
+export const DEFAULT_RUNS_PER_PAGE = 20;
+export const MAX_RUNS_PER_PAGE = 100;
+
+const RUN_STATUSES: readonly RunStatus[] = ["QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED"];
+const RUN_TRIGGERS: readonly RunTrigger[] = ["SCHEDULE", "MANUAL"];
+/** The unique indexes of migration 002 that a second `create` runs into. */
+const ONE_ACTIVE_INDEX = "pipeline_runs_one_active";
+const OCCURRENCE_INDEX = "pipeline_runs_schedule_occurrence";
+const UNIQUE_VIOLATION = "23505";
+const ARTIFACT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const ACTIVE = "status IN ('QUEUED', 'RUNNING')";
 
 interface RunRow {
   id: string;
@@ -22,11 +36,32 @@ interface RunRow {
   started_at: Date | null;
   finished_at: Date | null;
   error: string | null;
+  scheduled_for: Date | null;
+  heartbeat_at: Date | null;
+  produced_model_id: string | null;
+  promoted: boolean;
+  comparison: RunComparison | null;
 }
 
-const COLUMNS = "id, status, trigger, created_at, started_at, finished_at, error";
+interface StepRow {
+  run_id: string;
+  position: number;
+  name: StepName;
+  status: StepStatus;
+  started_at: Date | null;
+  finished_at: Date | null;
+  message: string | null;
+  cache_key: string | null;
+  output_hash: string | null;
+}
 
-function toRecord(row: RunRow): PipelineRunRecord {
+const RUN_COLUMNS =
+  "id, status, trigger, created_at, started_at, finished_at, error, scheduled_for, heartbeat_at, produced_model_id, promoted, comparison";
+const STEP_COLUMNS = "run_id, position, name, status, started_at, finished_at, message, cache_key, output_hash";
+
+const durationMs = (start: Date | null, end: Date | null) => (start && end ? end.getTime() - start.getTime() : null);
+
+function toRun(row: RunRow): PipelineRunRecord {
   return {
     id: row.id,
     status: row.status,
@@ -34,28 +69,311 @@ function toRecord(row: RunRow): PipelineRunRecord {
     createdAt: row.created_at,
     startedAt: row.started_at,
     finishedAt: row.finished_at,
-    durationMs: row.started_at && row.finished_at ? row.finished_at.getTime() - row.started_at.getTime() : null,
+    durationMs: durationMs(row.started_at, row.finished_at),
     error: row.error,
+    scheduledFor: row.scheduled_for,
+    heartbeatAt: row.heartbeat_at,
+    producedModelId: row.produced_model_id,
+    promoted: row.promoted,
+    comparison: row.comparison,
   };
 }
 
-export interface RunStore {
-  findById(id: string): Promise<PipelineRunRecord | null>;
-  latestByTrigger(trigger: RunTrigger): Promise<PipelineRunRecord | null>;
+function toStep(row: StepRow): StepRecord {
+  return {
+    runId: row.run_id,
+    position: row.position,
+    name: row.name,
+    status: row.status,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    durationMs: durationMs(row.started_at, row.finished_at),
+    message: row.message,
+    cacheKey: row.cache_key,
+    outputHash: row.output_hash,
+  };
 }
 
-export function createRunStore(db: Queryable): RunStore {
+/** Columns `updateStep` may change. */
+const STEP_CHANGE_COLUMNS = {
+  status: "status",
+  startedAt: "started_at",
+  finishedAt: "finished_at",
+  message: "message",
+  cacheKey: "cache_key",
+  outputHash: "output_hash",
+} as const;
+
+function pageSize(first: number | undefined): number {
+  if (first === undefined) return DEFAULT_RUNS_PER_PAGE;
+  if (Number.isInteger(first) && first >= 1 && first <= MAX_RUNS_PER_PAGE) return first;
+  throw pokewatchError("BAD_USER_INPUT", `first must be from 1 to ${MAX_RUNS_PER_PAGE}; got ${first}`, {
+    extensions: { argument: "first" },
+  });
+}
+
+function assertOneOf<T extends string>(value: unknown, allowed: readonly T[], argument: string): asserts value is T {
+  if (allowed.includes(value as T)) return;
+  throw pokewatchError("BAD_USER_INPUT", `${argument} must be ${allowed.join(", ")}; got ${String(value)}`, {
+    extensions: { argument },
+  });
+}
+
+function assertDate(value: unknown, name: string): asserts value is Date {
+  if (value instanceof Date && !Number.isNaN(value.getTime())) return;
+  throw new Error(`${name} must be a valid Date; got ${String(value)}`);
+}
+
+/** The index a unique violation hit, from `pg` and PGlite alike (both report code and constraint). */
+function uniqueViolationOn(error: unknown): string | null {
+  const { code, constraint } = (error ?? {}) as { code?: unknown; constraint?: unknown };
+  return code === UNIQUE_VIOLATION && typeof constraint === "string" ? constraint : null;
+}
+
+const asBuffer = (bytes: Uint8Array) =>
+  Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
+/**
+ * Runs, steps, the step-output cache and artifacts in PostgreSQL or PGlite (migration 002). Given a
+ * plain Queryable (already inside a transaction) it runs its multi-statement methods on it as is.
+ */
+export function createRunStore(db: Queryable | Database): RunStore {
+  const inTransaction = <T>(work: (tx: Queryable) => Promise<T>): Promise<T> =>
+    "transaction" in db ? db.transaction(work) : work(db);
+  const oneRun = async (sql: string, params: unknown[] = []) => {
+    const [row] = await db.query<RunRow>(sql, params);
+    return row ? toRun(row) : null;
+  };
+  const active = () => oneRun(`SELECT ${RUN_COLUMNS} FROM pipeline_runs WHERE ${ACTIVE} LIMIT 1`);
+
+  /** What a unique violation on insert means for the caller: whose run is in the way. */
+  async function busyError(error: unknown, scheduledFor: Date | null): Promise<unknown> {
+    const index = uniqueViolationOn(error);
+    if (index === OCCURRENCE_INDEX) {
+      return new PipelineBusyError(null, `${scheduledFor?.toISOString() ?? "this occurrence"} already has a run`);
+    }
+    if (index !== ONE_ACTIVE_INDEX) return error;
+    // Inside a caller's transaction the violation aborted it; the run cannot be named then.
+    const current = await active().catch(() => null);
+    return current
+      ? new PipelineBusyError(current.id)
+      : new PipelineBusyError(null, "a pipeline run was active a moment ago; try again");
+  }
+
   return {
-    async findById(id) {
-      const [row] = await db.query<RunRow>(`SELECT ${COLUMNS} FROM pipeline_runs WHERE id = $1`, [id]);
-      return row ? toRecord(row) : null;
-    },
-    async latestByTrigger(trigger) {
-      const [row] = await db.query<RunRow>(
-        `SELECT ${COLUMNS} FROM pipeline_runs WHERE trigger = $1 ORDER BY created_at DESC LIMIT 1`,
-        [trigger],
+    findById: (id) => oneRun(`SELECT ${RUN_COLUMNS} FROM pipeline_runs WHERE id = $1`, [id]),
+
+    latestByTrigger: (trigger) =>
+      oneRun(`SELECT ${RUN_COLUMNS} FROM pipeline_runs WHERE trigger = $1 ORDER BY created_at DESC, id DESC LIMIT 1`, [
+        trigger,
+      ]),
+
+    async list({ status, trigger, first, after }) {
+      const limit = pageSize(first);
+      const params: unknown[] = [];
+      const param = (value: unknown) => `$${params.push(value)}`;
+      const where: string[] = [];
+      if (status !== undefined && status !== null) {
+        assertOneOf(status, RUN_STATUSES, "status");
+        where.push(`status = ${param(status)}`);
+      }
+      if (trigger !== undefined && trigger !== null) {
+        assertOneOf(trigger, RUN_TRIGGERS, "trigger");
+        where.push(`trigger = ${param(trigger)}`);
+      }
+      if (after !== undefined && after !== null) {
+        const cursor = decodeRunCursor(after);
+        where.push(`(created_at, id) < (${param(cursor.createdAt)}::timestamptz, ${param(cursor.id)}::text)`);
+      }
+      const rows = await db.query<RunRow & { cursor_at: string }>(
+        `SELECT ${RUN_COLUMNS}, ${RUN_CURSOR_CREATED_AT} AS cursor_at FROM pipeline_runs
+         ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+         ORDER BY created_at DESC, id DESC LIMIT ${param(limit + 1)}`,
+        params,
       );
-      return row ? toRecord(row) : null;
+      const page = rows.slice(0, limit);
+      const cursors = page.map((row) => encodeRunCursor({ createdAt: row.cursor_at, id: row.id }));
+      return { runs: page.map(toRun), cursors, hasNextPage: rows.length > limit, endCursor: cursors.at(-1) ?? null };
+    },
+
+    async recentFinished(limit) {
+      if (!Number.isInteger(limit) || limit < 1 || limit > MAX_RUNS_PER_PAGE) {
+        throw new Error(`limit must be a whole number from 1 to ${MAX_RUNS_PER_PAGE}; got ${limit}`);
+      }
+      const rows = await db.query<RunRow>(
+        `SELECT ${RUN_COLUMNS} FROM pipeline_runs WHERE status IN ('SUCCEEDED', 'FAILED')
+         ORDER BY finished_at DESC NULLS LAST, id DESC LIMIT $1`,
+        [limit],
+      );
+      return rows.map(toRun);
+    },
+
+    active,
+
+    async create({ trigger, scheduledFor = null, now }) {
+      if (!RUN_TRIGGERS.includes(trigger))
+        throw new Error(`trigger must be SCHEDULE or MANUAL; got ${String(trigger)}`);
+      assertDate(now, "now");
+      if (trigger === "SCHEDULE") assertDate(scheduledFor, "scheduledFor (the occurrence a SCHEDULE run is for)");
+      else if (scheduledFor !== null) throw new Error("scheduledFor is for SCHEDULE runs only; a MANUAL run has none");
+      const id = newRunId();
+      try {
+        const row = await inTransaction(async (tx) => {
+          const [inserted] = await tx.query<RunRow>(
+            `INSERT INTO pipeline_runs (id, status, trigger, created_at, scheduled_for)
+             VALUES ($1, 'QUEUED', $2, $3, $4) RETURNING ${RUN_COLUMNS}`,
+            [id, trigger, now, scheduledFor],
+          );
+          await tx.query(
+            `INSERT INTO pipeline_steps (run_id, position, name, status)
+             SELECT $1, ordinality - 1, name, 'PENDING' FROM unnest($2::text[]) WITH ORDINALITY AS s(name, ordinality)`,
+            [id, [...STEP_NAMES]],
+          );
+          return inserted!;
+        });
+        return toRun(row);
+      } catch (error) {
+        throw await busyError(error, scheduledFor);
+      }
+    },
+
+    async start(runId, now) {
+      assertDate(now, "now");
+      const rows = await db.query(
+        `UPDATE pipeline_runs SET status = 'RUNNING', started_at = $2, heartbeat_at = $2
+         WHERE id = $1 AND status = 'QUEUED' RETURNING id`,
+        [runId, now],
+      );
+      if (rows.length === 0) throw new Error(`cannot start ${runId}: no QUEUED run has that id`);
+    },
+
+    async heartbeat(runId, now) {
+      assertDate(now, "now");
+      // A run already ended (failed as stale, cancelled) keeps its record; the beat is dropped.
+      await db.query(`UPDATE pipeline_runs SET heartbeat_at = $2 WHERE id = $1 AND ${ACTIVE}`, [runId, now]);
+    },
+
+    async finish(runId, { status, error = null, producedModelId = null, promoted = false, comparison = null, now }) {
+      if (status !== "SUCCEEDED" && status !== "FAILED") {
+        throw new Error(`a run finishes SUCCEEDED or FAILED; got ${String(status)}`);
+      }
+      assertDate(now, "now");
+      const rows = await db.query(
+        `UPDATE pipeline_runs SET status = $2, error = $3, produced_model_id = $4, promoted = $5,
+           comparison = $6::jsonb, finished_at = $7
+         WHERE id = $1 AND ${ACTIVE} RETURNING id`,
+        [runId, status, error, producedModelId, promoted, comparison === null ? null : JSON.stringify(comparison), now],
+      );
+      if (rows.length > 0) return;
+      const run = await oneRun(`SELECT ${RUN_COLUMNS} FROM pipeline_runs WHERE id = $1`, [runId]);
+      throw new Error(
+        run ? `cannot finish ${runId}: it is already ${run.status}` : `cannot finish ${runId}: no such run`,
+      );
+    },
+
+    async steps(runId) {
+      const rows = await db.query<StepRow>(
+        `SELECT ${STEP_COLUMNS} FROM pipeline_steps WHERE run_id = $1 ORDER BY position`,
+        [runId],
+      );
+      return rows.map(toStep);
+    },
+
+    async stepsOfRuns(runIds) {
+      const byRun = new Map<string, StepRecord[]>(runIds.map((id) => [id, []]));
+      if (runIds.length === 0) return byRun;
+      const rows = await db.query<StepRow>(
+        `SELECT ${STEP_COLUMNS} FROM pipeline_steps WHERE run_id = ANY($1::text[]) ORDER BY run_id, position`,
+        [[...new Set(runIds)]],
+      );
+      for (const row of rows) byRun.get(row.run_id)?.push(toStep(row));
+      return byRun;
+    },
+
+    async updateStep(runId, name, change) {
+      const params: unknown[] = [runId, name];
+      const sets = Object.entries(STEP_CHANGE_COLUMNS)
+        .filter(([key]) => change[key as keyof typeof change] !== undefined)
+        .map(([key, column]) => `${column} = $${params.push(change[key as keyof typeof change])}`);
+      if (sets.length === 0) return;
+      const rows = await db.query(
+        `UPDATE pipeline_steps SET ${sets.join(", ")} WHERE run_id = $1 AND name = $2 RETURNING position`,
+        params,
+      );
+      if (rows.length === 0) throw new Error(`cannot update step ${name} of ${runId}: no such run or step`);
+    },
+
+    async findCachedOutput(name, cacheKey) {
+      const [row] = await db.query<{ output_hash: string; body: Uint8Array }>(
+        `SELECT o.output_hash, o.body FROM pipeline_step_outputs AS o
+         WHERE o.cache_key = $2 AND o.step = $1 AND EXISTS (
+           SELECT 1 FROM pipeline_steps AS s
+           WHERE s.name = $1 AND s.cache_key = $2 AND s.status IN ('SUCCEEDED', 'CACHED'))`,
+        [name, cacheKey],
+      );
+      return row ? { outputHash: row.output_hash, body: asBuffer(row.body) } : null;
+    },
+
+    async saveOutput(name, cacheKey, outputHash, body) {
+      await db.query(
+        `INSERT INTO pipeline_step_outputs (cache_key, step, output_hash, body) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (cache_key) DO UPDATE SET step = EXCLUDED.step, output_hash = EXCLUDED.output_hash,
+           body = EXCLUDED.body, created_at = now()`,
+        [cacheKey, name, outputHash, body],
+      );
+    },
+
+    async saveArtifact({ runId, name, contentType, body }) {
+      if (!ARTIFACT_NAME.test(name)) {
+        throw new Error(`artifact names are letters, digits, ".", "_" and "-" (a URL path segment); got ${name}`);
+      }
+      await db.query(
+        `INSERT INTO pipeline_artifacts (run_id, name, content_type, body) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (run_id, name) DO UPDATE SET content_type = EXCLUDED.content_type, body = EXCLUDED.body`,
+        [runId, name, contentType, body],
+      );
+    },
+
+    async artifact(runId, name) {
+      const [row] = await db.query<{ content_type: string; body: string }>(
+        "SELECT content_type, body FROM pipeline_artifacts WHERE run_id = $1 AND name = $2",
+        [runId, name],
+      );
+      return row ? { runId, name, contentType: row.content_type, body: row.body } : null;
+    },
+
+    async artifactNames(runId) {
+      const rows = await db.query<{ name: string }>(
+        "SELECT name FROM pipeline_artifacts WHERE run_id = $1 ORDER BY name",
+        [runId],
+      );
+      return rows.map((row) => row.name);
+    },
+
+    async failStale(staleBefore, now) {
+      assertDate(staleBefore, "staleBefore");
+      assertDate(now, "now");
+      return inTransaction(async (tx) => {
+        const stale = await tx.query<{ id: string }>(
+          `UPDATE pipeline_runs SET status = 'FAILED', finished_at = $2,
+             error = 'the process running it stopped: no heartbeat since '
+               || to_char(coalesce(heartbeat_at, created_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+           WHERE ${ACTIVE} AND coalesce(heartbeat_at, created_at) < $1 RETURNING id`,
+          [staleBefore, now],
+        );
+        const ids = stale.map((row) => row.id);
+        if (ids.length === 0) return ids;
+        await tx.query(
+          `UPDATE pipeline_steps SET
+             status = CASE status WHEN 'RUNNING' THEN 'FAILED' ELSE 'SKIPPED' END,
+             finished_at = CASE status WHEN 'RUNNING' THEN $2 ELSE finished_at END,
+             message = CASE status WHEN 'RUNNING' THEN 'interrupted: the process running it stopped'
+               ELSE 'not run: the process running the run stopped' END
+           WHERE run_id = ANY($1::text[]) AND status IN ('RUNNING', 'PENDING')`,
+          [ids, now],
+        );
+        return ids;
+      });
     },
   };
 }

@@ -1,0 +1,113 @@
+import type { Logger } from "@pokewatch/kit";
+import type { PipelineRunRecord, RunStore, RunTrigger } from "./pipeline-types.js";
+import { DEFAULT_HEARTBEAT_MS, runSteps, type PipelineStepEntry, type RunEvent, type RunOutcome } from "./run-steps.js";
+import type { StepContext } from "./steps/step.js";
+
+export interface CreatePipelineRunnerOptions {
+  store: RunStore;
+  /** The context the steps of one run get. */
+  ctxFor: (runId: string) => StepContext;
+  /** @default the seven training steps */
+  steps?: readonly PipelineStepEntry[];
+  clock: () => Date;
+  logger: Logger;
+  /** A run whose heartbeat is older than this was abandoned by a process that stopped. @default 60_000 */
+  staleAfterMs?: number;
+  /** @default 10_000 */
+  heartbeatMs?: number;
+}
+
+export interface TriggerOptions {
+  /** The cron occurrence a SCHEDULE run is for; one run per occurrence across replicas. */
+  scheduledFor?: Date;
+  onEvent?: (event: RunEvent) => void;
+}
+
+export interface PipelineRunner {
+  /**
+   * Creates a run and starts it in the background. Resolves at once with the created (QUEUED)
+   * record; `done` resolves when the run is over and never rejects. Throws PipelineBusyError when
+   * a run is active or the occurrence already has one.
+   */
+  trigger(
+    trigger: RunTrigger,
+    options?: TriggerOptions,
+  ): Promise<{ run: PipelineRunRecord; done: Promise<RunOutcome> }>;
+  /** Fails the runs a stopped process left active; returns their ids. Call on start. */
+  recoverStale(): Promise<string[]>;
+  /** Resolves when no run started by this runner is in progress. */
+  idle(): Promise<void>;
+}
+
+export const DEFAULT_STALE_AFTER_MS = 60_000;
+
+/** Starts runs, one at a time across every replica (the store's unique index decides). */
+export function createPipelineRunner({
+  store,
+  ctxFor,
+  steps,
+  clock,
+  logger,
+  staleAfterMs = DEFAULT_STALE_AFTER_MS,
+  heartbeatMs = DEFAULT_HEARTBEAT_MS,
+}: CreatePipelineRunnerOptions): PipelineRunner {
+  assertTimings(staleAfterMs, heartbeatMs);
+  const inProgress = new Set<Promise<RunOutcome>>();
+  // Loaded when the first run starts, so that creating a runner does not load ONNX and every step.
+  const stepsToRun = () => steps ?? import("./training-steps.js").then((m) => m.trainingSteps);
+
+  async function recoverStale(): Promise<string[]> {
+    const now = clock();
+    const ids = await store.failStale(new Date(now.getTime() - staleAfterMs), now);
+    for (const runId of ids) logger.warn({ runId }, "failed a pipeline run abandoned by a stopped process");
+    return ids;
+  }
+
+  async function execute(run: PipelineRunRecord, onEvent: TriggerOptions["onEvent"]): Promise<RunOutcome> {
+    try {
+      const ctx = ctxFor(run.id);
+      return await runSteps({ store, runId: run.id, steps: await stepsToRun(), ctx, clock, heartbeatMs, onEvent });
+    } catch (err) {
+      // Only bookkeeping failed (the store, most likely); a step's own failure resolves above.
+      logger.error({ err, runId: run.id }, "pipeline run stopped by an unexpected error");
+      const error = `internal error: ${err instanceof Error ? err.message : String(err)}`;
+      await store
+        .finish(run.id, { status: "FAILED", error, now: clock() })
+        .catch((finishErr: unknown) =>
+          logger.error({ err: finishErr, runId: run.id }, "could not mark the run failed"),
+        );
+      return { status: "FAILED", error };
+    }
+  }
+
+  return {
+    async trigger(trigger, { scheduledFor, onEvent } = {}) {
+      await recoverStale();
+      const run = await store.create({ trigger, scheduledFor: scheduledFor ?? null, now: clock() });
+      logger.info({ runId: run.id, trigger, scheduledFor }, "pipeline run created");
+      const done = execute(run, onEvent);
+      inProgress.add(done);
+      void done.finally(() => inProgress.delete(done));
+      return { run, done };
+    },
+    recoverStale,
+    async idle() {
+      while (inProgress.size > 0) await Promise.all(inProgress);
+    },
+  };
+}
+
+function assertTimings(staleAfterMs: number, heartbeatMs: number): void {
+  for (const [name, value] of [
+    ["staleAfterMs", staleAfterMs],
+    ["heartbeatMs", heartbeatMs],
+  ] as const) {
+    if (!Number.isFinite(value) || value <= 0) {
+      throw new TypeError(`${name} must be a positive number of milliseconds, got ${String(value)}`);
+    }
+  }
+  if (staleAfterMs <= heartbeatMs) {
+    // Otherwise a healthy run would look abandoned between two heartbeats.
+    throw new TypeError(`staleAfterMs (${staleAfterMs}) must be longer than heartbeatMs (${heartbeatMs})`);
+  }
+}

@@ -1,0 +1,218 @@
+import type { RunComparison, RunStore, StepName, StepStatus } from "./pipeline-types.js";
+import { codeVersionOf, sha256Hex } from "./steps/content-hash.js";
+import { StepFailure, type PipelineStep, type StepContext } from "./steps/step.js";
+
+/**
+ * One step of a pipeline and where its input comes from. The executor knows nothing of what the
+ * steps exchange: each entry picks what it needs from the earlier steps' outputs and hashes.
+ */
+export interface PipelineStepEntry {
+  // Method syntax in PipelineStep makes `unknown` accept any concrete step.
+  step: PipelineStep<unknown, unknown>;
+  /** The step's input, built from the outputs of the steps before it. */
+  input: (outputs: ReadonlyMap<StepName, unknown>) => unknown;
+  /** The `outputHash`es of the earlier outputs that input is made of, for the cache key. */
+  inputHashes: (hashes: ReadonlyMap<StepName, string>) => string[];
+}
+
+/** Progress of a run, as it happens (the CLI prints these). */
+export type RunEvent =
+  | { type: "step-started"; runId: string; name: StepName }
+  | {
+      type: "step-finished";
+      runId: string;
+      name: StepName;
+      status: StepStatus;
+      /** Null for a step that was skipped without starting. */
+      durationMs: number | null;
+      message: string;
+    }
+  | { type: "run-finished"; runId: string; status: RunOutcome["status"]; error: string | null };
+
+export interface RunOutcome {
+  status: "SUCCEEDED" | "FAILED";
+  /** `<step>: <message>` of the step that failed. */
+  error: string | null;
+}
+
+export interface RunStepsOptions {
+  store: RunStore;
+  runId: string;
+  steps: readonly PipelineStepEntry[];
+  ctx: StepContext;
+  clock: () => Date;
+  /** How often the run proves it is alive while it runs. @default 10_000 */
+  heartbeatMs?: number;
+  onEvent?: (event: RunEvent) => void;
+}
+
+export const DEFAULT_HEARTBEAT_MS = 10_000;
+
+const CACHED_MESSAGE = "cached: same inputs and code as an earlier successful run";
+
+/**
+ * Runs the steps of a created run in order, writing every state change to the store as it
+ * happens. A failing step (StepFailure, or any error inside it) ends the run FAILED, the later
+ * steps SKIPPED, and resolves; it rejects only on bad options or when the store fails between steps.
+ */
+export async function runSteps(options: RunStepsOptions): Promise<RunOutcome> {
+  const { store, runId, steps, ctx, clock, heartbeatMs = DEFAULT_HEARTBEAT_MS } = options;
+  assertRunnable(steps, heartbeatMs);
+  if (ctx.runId !== runId) throw new TypeError(`ctx.runId must be the run's id ${runId}, got ${ctx.runId}`);
+  const emit = (event: RunEvent) => {
+    try {
+      options.onEvent?.(event);
+    } catch (err) {
+      ctx.logger.warn({ err, runId }, "a run event listener threw; the run goes on");
+    }
+  };
+  const outputs = new Map<StepName, unknown>();
+  const hashes = new Map<StepName, string>();
+  let failed: { name: StepName; message: string } | null = null;
+
+  await store.start(runId, clock());
+  const heartbeat = setInterval(() => {
+    store.heartbeat(runId, clock()).catch((err: unknown) => ctx.logger.warn({ err, runId }, "heartbeat failed"));
+  }, heartbeatMs);
+  heartbeat.unref();
+  try {
+    for (const entry of steps) {
+      const { name } = entry.step;
+      if (failed) {
+        const message = `skipped: ${failed.name} failed`;
+        await store.updateStep(runId, name, { status: "SKIPPED", message });
+        emit({ type: "step-finished", runId, name, status: "SKIPPED", durationMs: null, message });
+        continue;
+      }
+      const startedAt = clock();
+      await store.updateStep(runId, name, { status: "RUNNING", startedAt });
+      emit({ type: "step-started", runId, name });
+      const done = await runOne(entry, { store, ctx, outputs, hashes });
+      const finishedAt = clock();
+      await store.updateStep(runId, name, {
+        status: done.status,
+        finishedAt,
+        message: done.message,
+        cacheKey: done.cacheKey,
+        outputHash: done.outputHash,
+      });
+      const durationMs = finishedAt.getTime() - startedAt.getTime();
+      emit({ type: "step-finished", runId, name, status: done.status, durationMs, message: done.message });
+      if (done.status === "FAILED") failed = { name, message: done.message };
+    }
+  } finally {
+    clearInterval(heartbeat);
+  }
+
+  const status = failed ? "FAILED" : "SUCCEEDED";
+  const error = failed ? `${failed.name}: ${failed.message}` : null;
+  await store.finish(runId, { status, error, ...outcomeOf(outputs), now: clock() });
+  emit({ type: "run-finished", runId, status, error });
+  return { status, error };
+}
+
+interface StepDone {
+  status: "SUCCEEDED" | "CACHED" | "FAILED";
+  message: string;
+  cacheKey: string | null;
+  outputHash: string | null;
+}
+
+interface RunState {
+  store: RunStore;
+  ctx: StepContext;
+  outputs: Map<StepName, unknown>;
+  hashes: Map<StepName, string>;
+}
+
+/** One step: from the cache when allowed and possible, else run; never throws. */
+async function runOne(entry: PipelineStepEntry, { store, ctx, outputs, hashes }: RunState): Promise<StepDone> {
+  const { step } = entry;
+  let cacheKey: string | null = null;
+  try {
+    cacheKey = await cacheKeyOf(entry, hashes, ctx);
+    let result = await fromCache(step, cacheKey, store, ctx);
+    const status = result ? "CACHED" : "SUCCEEDED";
+    if (!result) {
+      result = await step.run(ctx, entry.input(outputs));
+      if (step.cacheable && step.serialize) {
+        await store.saveOutput(step.name, cacheKey, result.outputHash, step.serialize(result.output));
+      }
+    }
+    await savePlots(store, ctx.runId, result.output);
+    outputs.set(step.name, result.output);
+    hashes.set(step.name, result.outputHash);
+    return { status, message: result.message, cacheKey, outputHash: result.outputHash };
+  } catch (err) {
+    if (err instanceof StepFailure) {
+      ctx.logger.warn({ runId: ctx.runId, step: step.name, reason: err.message }, "step failed");
+      return { status: "FAILED", message: err.message, cacheKey, outputHash: null };
+    }
+    ctx.logger.error({ err, runId: ctx.runId, step: step.name }, "step failed with an unexpected error");
+    const reason = err instanceof Error ? err.message : String(err);
+    return { status: "FAILED", message: `internal error: ${reason}`, cacheKey, outputHash: null };
+  }
+}
+
+/** The stored output of an earlier run with the same key, or null (a body that no longer loads is a miss). */
+async function fromCache(step: PipelineStep<unknown, unknown>, cacheKey: string, store: RunStore, ctx: StepContext) {
+  if (!step.cacheable || !step.deserialize) return null;
+  const cached = await store.findCachedOutput(step.name, cacheKey);
+  if (!cached) return null;
+  try {
+    return { output: step.deserialize(cached.body), outputHash: cached.outputHash, message: CACHED_MESSAGE };
+  } catch (err) {
+    ctx.logger.warn({ err, runId: ctx.runId, step: step.name }, "cached output does not load; running the step");
+    return null;
+  }
+}
+
+/** SHA-256 of the step's name, code version and inputs: equal keys promise equal outputs. */
+async function cacheKeyOf(entry: PipelineStepEntry, hashes: ReadonlyMap<StepName, string>, ctx: StepContext) {
+  const { step } = entry;
+  const parts = [step.name, codeVersionOf(step.codeUrl), ...entry.inputHashes(hashes)];
+  if (step.cacheInput) parts.push(await step.cacheInput(ctx));
+  return sha256Hex(...parts);
+}
+
+/** Any output with `plots: { name, svg }[]` (evaluate) leaves them as artifacts of the run. */
+async function savePlots(store: RunStore, runId: string, output: unknown): Promise<void> {
+  const plots = field(output, "plots");
+  if (!Array.isArray(plots)) return;
+  for (const plot of plots as unknown[]) {
+    const name = field(plot, "name");
+    const svg = field(plot, "svg");
+    if (typeof name !== "string" || typeof svg !== "string") continue;
+    await store.saveArtifact({ runId, name, contentType: "image/svg+xml", body: svg });
+  }
+}
+
+/** What the run produced, read by key: the output types belong to the steps. */
+function outcomeOf(outputs: ReadonlyMap<StepName, unknown>) {
+  const modelVersionId = field(outputs.get("register"), "modelVersionId");
+  const promoted = field(outputs.get("promote"), "promoted");
+  const comparison = field(outputs.get("evaluate"), "comparison");
+  return {
+    producedModelId: typeof modelVersionId === "string" ? modelVersionId : null,
+    promoted: promoted === true,
+    comparison: typeof comparison === "object" && comparison !== null ? (comparison as RunComparison) : null,
+  };
+}
+
+function field(value: unknown, key: string): unknown {
+  return typeof value === "object" && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+}
+
+function assertRunnable(steps: readonly PipelineStepEntry[], heartbeatMs: number): void {
+  if (!Number.isFinite(heartbeatMs) || heartbeatMs <= 0) {
+    throw new TypeError(`heartbeatMs must be a positive number of milliseconds, got ${String(heartbeatMs)}`);
+  }
+  const names = new Set<StepName>();
+  for (const { step } of steps) {
+    if (names.has(step.name)) throw new TypeError(`step "${step.name}" appears twice; each step runs once per run`);
+    names.add(step.name);
+    if (step.cacheable && (!step.serialize || !step.deserialize)) {
+      throw new TypeError(`step "${step.name}" is cacheable, so it needs serialize and deserialize`);
+    }
+  }
+}

@@ -1,0 +1,128 @@
+import {
+  createCatalog,
+  createMarketSimulator,
+  loadBundledCatalog,
+  simulatedCatalogData,
+  type Catalog,
+  type PriceSeries,
+} from "@pokewatch/market";
+import { FEATURE_COUNT, buildPriceDataset, catalogAttributes } from "@pokewatch/model";
+import { describe, expect, it } from "vitest";
+import { sha256Hex } from "./content-hash.js";
+import { deserializeFeatures, featuresStep, serializeFeatures, type FeaturesOutput } from "./features-step.js";
+import { DEFAULT_PIPELINE_OPTIONS, StepFailure, type StepContext } from "./step.js";
+import { validatePrices, type ValidateOutput } from "./validate-step.js";
+
+const catalogData = simulatedCatalogData(30, loadBundledCatalog());
+const catalog = createCatalog(catalogData);
+
+function simulatedSeries(days: number): PriceSeries[] {
+  const simulator = createMarketSimulator({ cards: 30, days, seed: 3, endDate: "2026-11-27", catalog });
+  return simulator.cards.map((card, i) => ({ cardId: card.id, points: simulator.simulateCardSeries(i) }));
+}
+
+function validated(series: PriceSeries[]): ValidateOutput {
+  const { report } = validatePrices(series, DEFAULT_PIPELINE_OPTIONS);
+  return { series, sources: ["simulator seed=3"], dataHash: "data", simulated: true, report };
+}
+
+/** Features read the catalog and report progress; nothing else of the context. */
+function contextWith(withCatalog: Catalog = catalog) {
+  const messages: string[] = [];
+  const ctx = {
+    catalog: withCatalog,
+    options: DEFAULT_PIPELINE_OPTIONS,
+    progress: (message: string) => {
+      messages.push(message);
+    },
+  } as StepContext;
+  return { ctx, messages };
+}
+
+describe("features step", () => {
+  it("builds one row per card and day with a 7-day future, and carries the sources", async () => {
+    const { ctx, messages } = contextWith();
+    const input = validated(simulatedSeries(90));
+    const { output, outputHash, message } = await featuresStep.run(ctx, input);
+
+    expect(output.sources).toEqual(["simulator seed=3"]);
+    expect(output.dataset).toEqual(buildPriceDataset(input.series, catalogAttributes(catalog)));
+    expect(output.dataset.rows).toBe(30 * (90 - 7));
+    expect(message).toBe(`2,490 rows × ${FEATURE_COUNT} features from 30 cards`);
+    expect(messages).toEqual(["building features for 30 cards"]);
+    expect(outputHash).toBe((await featuresStep.run(ctx, input)).outputHash);
+    expect(outputHash).toBe(sha256Hex(...splitParts(serializeFeatures(output))));
+  });
+
+  it("says how many cards the catalog does not know (they train without rarity or set age)", async () => {
+    const series = simulatedSeries(40).slice(0, 3);
+    series[0] = { cardId: "zz-1", points: series[0]!.points.map((p) => ({ ...p, cardId: "zz-1" })) };
+    const { message } = await featuresStep.run(contextWith().ctx, validated(series));
+    expect(message).toBe(
+      `99 rows × ${FEATURE_COUNT} features from 3 cards (1 not in the catalog: no rarity or set age)`,
+    );
+  });
+
+  it("fails when no card has more than 7 days of prices", async () => {
+    const series = simulatedSeries(7).slice(0, 2);
+    await expect(featuresStep.run(contextWith().ctx, validated(series))).rejects.toThrow(
+      new StepFailure(
+        "no training rows: none of the 2 cards has more than 7 days of prices; cards need ~4 weeks of prices to train on",
+      ),
+    );
+  });
+
+  it("fails with the model's message when a feature is not a number", async () => {
+    const broken = createCatalog({
+      ...catalogData,
+      sets: catalogData.sets.map((set) => ({ ...set, releaseDate: "someday" })),
+    });
+    const error = await featuresStep
+      .run(contextWith(broken).ctx, validated(simulatedSeries(20)))
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StepFailure);
+    expect((error as Error).message).toMatch(/^card .+ on \d{4}-\d{2}-\d{2}: feature set_age_days is NaN;/);
+  });
+});
+
+describe("features output", () => {
+  const output = (): FeaturesOutput => {
+    const dataset = buildPriceDataset(simulatedSeries(30), catalogAttributes(catalog));
+    dataset.target[0] = Number.NaN;
+    dataset.features[1] = Number.NEGATIVE_INFINITY;
+    return { dataset, sources: ["tcgplayer", "pokemontcg.io"] };
+  };
+
+  it("survives serialize and deserialize unchanged, bit for bit", () => {
+    const original = output();
+    const body = featuresStep.serialize!(original);
+    const back = featuresStep.deserialize!(body);
+    expect(back).toEqual(original);
+    expect(back.dataset.features).toBeInstanceOf(Float32Array);
+    expect(back.dataset.card).toBeInstanceOf(Uint32Array);
+    expect(serializeFeatures(back).equals(body)).toBe(true);
+  });
+
+  it("reads a body that sits at an odd offset of a larger buffer", () => {
+    const original = output();
+    const body = serializeFeatures(original);
+    const shifted = Buffer.concat([Buffer.from([0]), body]).subarray(1);
+    expect(deserializeFeatures(shifted)).toEqual(original);
+  });
+
+  it("refuses a truncated body and one of another format", () => {
+    const body = serializeFeatures(output());
+    expect(() => deserializeFeatures(body.subarray(0, body.length - 4))).toThrow(/wrong length|Invalid typed array/);
+    const header = Buffer.from(JSON.stringify({ format: "other" }));
+    const other = Buffer.concat([Buffer.from([header.length, 0, 0, 0]), header]);
+    expect(() => deserializeFeatures(other)).toThrow(/not a pokewatch\.features\/1 step output/);
+  });
+});
+
+/** The header and array bytes of a serialized body, as the output hash sees them. */
+function splitParts(body: Buffer): Uint8Array[] {
+  const headerEnd = 4 + body.readUInt32LE(0);
+  const { byteLengths } = JSON.parse(body.subarray(4, headerEnd).toString()) as { byteLengths: number[] };
+  let offset = headerEnd;
+  return [body.subarray(4, headerEnd), ...byteLengths.map((length) => body.subarray(offset, (offset += length)))];
+}

@@ -1,0 +1,143 @@
+import { endianness } from "node:os";
+import {
+  FEATURE_COUNT,
+  HORIZON_DAYS,
+  buildPriceDataset,
+  catalogAttributes,
+  isModelInputError,
+  type PriceDataset,
+} from "@pokewatch/model";
+import { sha256Hex } from "./content-hash.js";
+import { StepFailure, type PipelineStep, type StepContext, type StepResult } from "./step.js";
+import type { ValidateOutput } from "./validate-step.js";
+
+/** The training rows, and where their prices came from (for the model's training summary). */
+export interface FeaturesOutput {
+  dataset: PriceDataset;
+  sources: string[];
+}
+
+const FORMAT = "pokewatch.features/1";
+const count = (n: number) => n.toLocaleString("en-US");
+
+/** Step 3: turns the validated series into feature rows, with catalog attributes (rarity, set age). */
+export const featuresStep: PipelineStep<ValidateOutput, FeaturesOutput> = {
+  name: "features",
+  cacheable: true,
+  codeUrl: new URL(import.meta.url),
+
+  // Synchronous work, run in a promise so that a thrown StepFailure becomes a rejection.
+  run: (ctx, input) => Promise.resolve().then(() => featuresOf(ctx, input)),
+
+  serialize: (output) => serializeFeatures(output),
+  deserialize: (body) => deserializeFeatures(body),
+};
+
+function featuresOf(ctx: StepContext, input: ValidateOutput): StepResult<FeaturesOutput> {
+  ctx.progress?.(`building features for ${count(input.series.length)} cards`);
+  let dataset: PriceDataset;
+  try {
+    dataset = buildPriceDataset(input.series, catalogAttributes(ctx.catalog));
+  } catch (error) {
+    if (isModelInputError(error)) throw new StepFailure(error.message);
+    throw error;
+  }
+  if (dataset.rows === 0) {
+    throw new StepFailure(
+      `no training rows: none of the ${count(input.series.length)} cards has more than ${HORIZON_DAYS} days ` +
+        "of prices; cards need ~4 weeks of prices to train on",
+    );
+  }
+  const output: FeaturesOutput = { dataset, sources: input.sources };
+  const unknown = dataset.cardIds.filter((id) => !ctx.catalog.card(id)).length;
+  return {
+    output,
+    outputHash: sha256Hex(...encodedParts(output)),
+    message:
+      `${count(dataset.rows)} rows × ${FEATURE_COUNT} features from ${count(dataset.cardIds.length)} cards` +
+      (unknown > 0 ? ` (${count(unknown)} not in the catalog: no rarity or set age)` : ""),
+  };
+}
+
+/** The dataset's arrays in the order they are written; each with its element type. */
+const ARRAYS = [
+  ["features", Float32Array],
+  ["target", Float64Array],
+  ["price", Float64Array],
+  ["actual", Float64Array],
+  ["rollingMean3", Float64Array],
+  ["day", Int32Array],
+  ["card", Uint32Array],
+] as const;
+
+type ArrayName = (typeof ARRAYS)[number][0];
+
+interface Header {
+  format: typeof FORMAT;
+  rows: number;
+  featureCount: number;
+  cardIds: string[];
+  sources: string[];
+  /** Byte length of each array, in ARRAYS order. */
+  byteLengths: number[];
+}
+
+function requireLittleEndian(): void {
+  // Typed arrays are written as the machine holds them; every supported platform is little-endian.
+  if (endianness() !== "LE") throw new Error("the features cache format needs a little-endian machine");
+}
+
+/** The header (JSON) and every array's bytes (views, not copies), in file order. */
+function encodedParts({ dataset, sources }: FeaturesOutput): Uint8Array[] {
+  const views = ARRAYS.map(([name]) => {
+    const array = dataset[name];
+    return new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
+  });
+  const header: Header = {
+    format: FORMAT,
+    rows: dataset.rows,
+    featureCount: FEATURE_COUNT,
+    cardIds: dataset.cardIds,
+    sources,
+    byteLengths: views.map((view) => view.byteLength),
+  };
+  return [Buffer.from(JSON.stringify(header), "utf8"), ...views];
+}
+
+/**
+ * A features output as bytes: a 4-byte little-endian header length, the JSON header (rows, card
+ * ids, sources, array lengths), then each typed array's raw bytes. Lossless (NaN included).
+ */
+export function serializeFeatures(output: FeaturesOutput): Buffer {
+  requireLittleEndian();
+  const [header, ...arrays] = encodedParts(output);
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(header!.byteLength);
+  return Buffer.concat([length, header!, ...arrays]);
+}
+
+/** Reads back what `serializeFeatures` wrote; throws on anything else (a stale cache entry). */
+export function deserializeFeatures(body: Buffer): FeaturesOutput {
+  requireLittleEndian();
+  const headerEnd = 4 + body.readUInt32LE(0);
+  const header = JSON.parse(body.subarray(4, headerEnd).toString("utf8")) as Partial<Header>;
+  if (header.format !== FORMAT || header.featureCount !== FEATURE_COUNT) {
+    throw new Error(`not a ${FORMAT} step output with ${FEATURE_COUNT} features`);
+  }
+  const { rows, cardIds, sources, byteLengths } = header as Header;
+  const arrays = {} as Record<ArrayName, PriceDataset[ArrayName]>;
+  let offset = headerEnd;
+  ARRAYS.forEach(([name, Type], i) => {
+    const byteLength = byteLengths[i]!;
+    // A copy, so each array owns an aligned buffer whatever the body's offset.
+    const array = new Type(byteLength / Type.BYTES_PER_ELEMENT);
+    new Uint8Array(array.buffer).set(body.subarray(offset, offset + byteLength));
+    arrays[name] = array;
+    offset += byteLength;
+  });
+  const lengthOf = (name: ArrayName) => (name === "features" ? rows * FEATURE_COUNT : rows);
+  if (offset !== body.byteLength || ARRAYS.some(([name]) => arrays[name].length !== lengthOf(name))) {
+    throw new Error(`a ${FORMAT} step output of the wrong length (${body.byteLength} bytes)`);
+  }
+  return { dataset: { rows, cardIds, ...arrays } as PriceDataset, sources };
+}

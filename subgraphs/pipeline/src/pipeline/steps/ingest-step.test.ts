@@ -1,0 +1,212 @@
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createPgliteDatabase, runMigrations, type Database } from "@pokewatch/kit";
+import { silentLogger } from "@pokewatch/kit/testing";
+import {
+  createCatalog,
+  createPriceStore,
+  loadBundledCatalog,
+  marketMigrations,
+  simulatedCatalogData,
+} from "@pokewatch/market";
+import { createArtifactStore, createModelRegistry } from "@pokewatch/model";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { codeVersionOf, sha256Hex } from "./content-hash.js";
+import { decodeIngestOutput, encodeIngestOutput, hashSeries, ingestStep, type IngestOutput } from "./ingest-step.js";
+import { DEFAULT_PIPELINE_OPTIONS, StepFailure, type PipelineOptions, type StepContext } from "./step.js";
+
+const catalog = createCatalog(simulatedCatalogData(30, loadBundledCatalog()));
+const clock = () => new Date("2026-11-28T05:30:00Z");
+let dataDir: string;
+const databases: Database[] = [];
+
+beforeAll(() => {
+  dataDir = mkdtempSync(join(tmpdir(), "ingest-step-"));
+});
+afterEach(async () => {
+  await Promise.all(databases.splice(0).map((db) => db.close()));
+});
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+/** A context over a fresh, empty price store; `progress` lines are collected in `messages`. */
+async function emptyStoreContext(options: Partial<PipelineOptions> = {}) {
+  const db = await createPgliteDatabase();
+  databases.push(db);
+  await runMigrations(db, "market", marketMigrations());
+  const messages: string[] = [];
+  const ctx: StepContext = {
+    db,
+    prices: createPriceStore(db),
+    registry: createModelRegistry({ db, artifacts: createArtifactStore({ dataDir }) }),
+    catalog,
+    logger: silentLogger(),
+    dataDir,
+    clock,
+    options: { ...DEFAULT_PIPELINE_OPTIONS, simulateDays: 90, ...options },
+    runId: "run_test",
+    progress: (message) => messages.push(message),
+  };
+  return { ctx, messages };
+}
+
+describe("ingest step", () => {
+  it("simulates the catalog into an empty store, then reads the stored prices without simulating", async () => {
+    const { ctx, messages } = await emptyStoreContext({ simulateSeed: 7 });
+    const first = await ingestStep.run(ctx);
+
+    expect(first.output.simulated).toBe(true);
+    expect(first.output.sources).toEqual(["simulator seed=7"]);
+    expect(first.output.series).toHaveLength(30);
+    expect(first.output.series.map((s) => s.cardId)).toEqual(
+      catalog
+        .cards()
+        .map((card) => card.id)
+        .sort(),
+    );
+    for (const series of first.output.series) {
+      expect(series.points).toHaveLength(90);
+      expect(series.points.at(-1)!.date).toBe("2026-11-27");
+    }
+    expect(first.message).toBe(
+      "no prices stored: simulated 30 cards × 90 days (seed 7, 2026-08-30..2026-11-27); " +
+        "read back 30 cards, 2,700 prices (simulator seed=7)",
+    );
+    expect(messages).toEqual(["simulating 30 cards × 90 days (seed 7)", "storing 2,700 simulated prices"]);
+    expect(await ctx.prices.summary()).toMatchObject({ cards: 30, points: 2700, to: "2026-11-27" });
+
+    const second = await ingestStep.run(ctx);
+    expect(second.output.simulated).toBe(false);
+    expect(second.output.sources).toEqual(["simulator"]);
+    expect(second.output.dataHash).toBe(first.output.dataHash);
+    expect(second.output.series).toEqual(first.output.series);
+    expect(second.outputHash).not.toBe(first.outputHash);
+    expect(second.message).toBe("30 cards, 2,700 prices (simulator)");
+    expect(await ctx.prices.summary()).toMatchObject({ points: 2700 });
+  });
+
+  it("fails on an empty store when simulating is off", async () => {
+    const { ctx } = await emptyStoreContext({ simulateIfEmpty: false });
+    const failure = await ingestStep.run(ctx).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(StepFailure);
+    expect((failure as Error).message).toMatch(/^no prices stored: import a price file with pnpm data:import, or /);
+    expect(await ctx.prices.summary()).toMatchObject({ points: 0 });
+  });
+
+  it("fails with the option at fault when the simulation options are bad", async () => {
+    const { ctx } = await emptyStoreContext({ simulateDays: 0 });
+    await expect(ingestStep.run(ctx)).rejects.toThrow(/^cannot simulate prices: simulateDays must be a whole number/);
+  });
+
+  it("reports reading progress every 500 cards", async () => {
+    const { ctx, messages } = await emptyStoreContext();
+    const points = Array.from({ length: 1000 }, (_, i) => ({
+      cardId: `card-${String(i).padStart(4, "0")}`,
+      date: "2026-11-01",
+      market: 1 + i,
+      low: null,
+      high: null,
+      volume: null,
+      source: "tcgplayer",
+    }));
+    await ctx.prices.upsert(points);
+    const { output } = await ingestStep.run(ctx);
+    expect(output.series).toHaveLength(1000);
+    expect(messages).toEqual(["read 500 cards", "read 1,000 cards"]);
+  });
+});
+
+describe("ingest cache input", () => {
+  it("never repeats for an empty store: ingesting it writes prices a cache hit would skip", async () => {
+    const { ctx } = await emptyStoreContext();
+    expect(await ingestStep.cacheInput!(ctx)).not.toBe(await ingestStep.cacheInput!(ctx));
+  });
+
+  it("stays put while the store does, and moves when a stored price changes", async () => {
+    const { ctx } = await emptyStoreContext();
+    await ingestStep.run(ctx);
+    const before = await ingestStep.cacheInput!(ctx);
+    expect(await ingestStep.cacheInput!(ctx)).toBe(before);
+
+    const [series] = (await ingestStep.run(ctx)).output.series;
+    const point = series!.points[10]!;
+    await ctx.prices.upsert([point]);
+    expect(await ingestStep.cacheInput!(ctx)).toBe(before);
+
+    await ctx.prices.upsert([{ ...point, market: point.market + 0.01 }]);
+    expect(await ingestStep.cacheInput!(ctx)).not.toBe(before);
+  });
+});
+
+describe("ingest output", () => {
+  const output: IngestOutput = {
+    series: [
+      {
+        cardId: "sv3pt5-6",
+        points: [
+          { cardId: "sv3pt5-6", date: "2026-10-01", market: 1.25, low: 1, high: 1.5, volume: 3, source: "tcgplayer" },
+          {
+            cardId: "sv3pt5-6",
+            date: "2026-10-02",
+            market: 0.1 + 0.2,
+            low: null,
+            high: null,
+            volume: null,
+            source: "x",
+          },
+          {
+            cardId: "sv3pt5-6",
+            date: "NaN",
+            market: Number.NaN,
+            low: -0,
+            high: Infinity,
+            volume: -Infinity,
+            source: "",
+          },
+        ],
+      },
+      { cardId: "base1-4", points: [] },
+    ],
+    sources: ["tcgplayer", "x"],
+    dataHash: "abc",
+    simulated: false,
+  };
+
+  it("survives serialize and deserialize unchanged, non-finite numbers included", () => {
+    const back = ingestStep.deserialize!(ingestStep.serialize!(output));
+    expect(back).toEqual(output);
+    expect(Object.is(back.series[0]!.points[2]!.low, -0)).toBe(true);
+  });
+
+  it("carries the fields of an extended output (validate's report) through the same codec", () => {
+    const extended = { ...output, report: { cards: 2, problems: ["one"] } };
+    expect(decodeIngestOutput<typeof extended>(encodeIngestOutput(extended))).toEqual(extended);
+  });
+
+  it("refuses bytes of another format", () => {
+    expect(() => ingestStep.deserialize!(Buffer.from('{"format":"other","series":[]}'))).toThrow(
+      /not a pokewatch\.series\/1 step output/,
+    );
+  });
+
+  it("hashes the series' content: any changed value changes the data hash", () => {
+    const changed = structuredClone(output.series);
+    changed[0]!.points[0]!.volume = 4;
+    expect(hashSeries(output.series)).toBe(hashSeries(structuredClone(output.series)));
+    expect(hashSeries(changed)).not.toBe(hashSeries(output.series));
+  });
+});
+
+describe("content hash", () => {
+  it("keeps part boundaries apart", () => {
+    expect(sha256Hex("ab", "c")).not.toBe(sha256Hex("a", "bc"));
+    expect(sha256Hex("abc")).toBe(sha256Hex(new TextEncoder().encode("abc")));
+  });
+
+  it("takes a step's code version from its module file's bytes", () => {
+    const expected = createHash("sha256").update(readFileSync(ingestStep.codeUrl)).digest("hex");
+    expect(codeVersionOf(ingestStep.codeUrl)).toBe(expected);
+    expect(codeVersionOf(new URL(ingestStep.codeUrl.href))).toBe(expected);
+  });
+});

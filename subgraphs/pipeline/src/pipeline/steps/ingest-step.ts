@@ -1,0 +1,192 @@
+import { createHash, randomUUID } from "node:crypto";
+import {
+  createMarketSimulator,
+  formatIsoDay,
+  simulateMarketProblems,
+  type PricePoint,
+  type PriceSeries,
+} from "@pokewatch/market";
+import { sha256Hex } from "./content-hash.js";
+import { StepFailure, type PipelineStep, type StepContext } from "./step.js";
+
+/** What a run trains on: every card's daily history, and where it came from. */
+export interface IngestOutput {
+  /** Every card with prices, in card id order, each ascending by date. */
+  series: PriceSeries[];
+  /** The stored prices' sources (`tcgplayer`, …), or `simulator seed=<n>` when just simulated. */
+  sources: string[];
+  /** SHA-256 of the series' content: card ids, dates, prices, volumes, sources. */
+  dataHash: string;
+  /** True when the store was empty and this run simulated (and stored) the prices. */
+  simulated: boolean;
+}
+
+const DAY_MS = 86_400_000;
+const PROGRESS_EVERY_CARDS = 500;
+const FORMAT = "pokewatch.series/1";
+const count = (n: number) => n.toLocaleString("en-US");
+
+/**
+ * Step 1: reads every card's price history from the price store. With nothing stored and
+ * `simulateIfEmpty`, it first simulates the catalog (seeded, ending yesterday) into the store.
+ */
+export const ingestStep: PipelineStep<void, IngestOutput> = {
+  name: "ingest",
+  cacheable: true,
+  codeUrl: new URL(import.meta.url),
+
+  /**
+   * The store's summary (cards, points, first and last day, sources) plus the sum and latest of
+   * `imported_at`, without reading a price. An upsert stamps `imported_at` only on rows it inserts
+   * or whose values it changes, so any insert, change or delete moves one of these. An empty store
+   * is never a cache hit: ingesting it writes the simulated prices, a side effect a hit would skip.
+   */
+  async cacheInput(ctx) {
+    const summary = await ctx.prices.summary();
+    if (summary.points === 0) return `empty price store ${randomUUID()}`;
+    const [stamps] = await ctx.db.query<{ latest: string | null; total: string | null }>(
+      `SELECT max(imported_at)::text AS latest, sum(extract(epoch FROM imported_at))::text AS total
+       FROM price_points`,
+    );
+    return sha256Hex(JSON.stringify({ ...summary, importedAt: stamps ?? null }));
+  },
+
+  async run(ctx) {
+    const summary = await ctx.prices.summary();
+    let simulation: string | null = null;
+    if (summary.points === 0) {
+      if (!ctx.options.simulateIfEmpty) {
+        throw new StepFailure(
+          "no prices stored: import a price file with pnpm data:import, or turn on simulateIfEmpty to simulate the catalog",
+        );
+      }
+      simulation = await simulateIntoStore(ctx);
+    }
+    const series = await readAllSeries(ctx);
+    const sources = simulation ? [`simulator seed=${ctx.options.simulateSeed}`] : sourcesOf(series);
+    const output: IngestOutput = { series, sources, dataHash: hashSeries(series), simulated: simulation !== null };
+    const points = series.reduce((sum, s) => sum + s.points.length, 0);
+    const read = `${count(series.length)} cards, ${count(points)} prices (${sources.join(", ")})`;
+    return {
+      output,
+      outputHash: ingestOutputHash(output),
+      message: simulation ? `no prices stored: ${simulation}; read back ${read}` : read,
+    };
+  },
+
+  serialize: (output) => encodeIngestOutput(output),
+  deserialize: (body) => decodeIngestOutput<IngestOutput>(body),
+};
+
+/** Simulates `simulateDays` days of the whole catalog ending yesterday, stored in one transaction. */
+async function simulateIntoStore(ctx: StepContext): Promise<string> {
+  const { simulateDays: days, simulateSeed: seed } = ctx.options;
+  const endDate = formatIsoDay(Math.floor(ctx.clock().getTime() / DAY_MS) - 1);
+  const options = { cards: ctx.catalog.size, days, seed, endDate, catalog: ctx.catalog };
+  const problems = simulateMarketProblems(options);
+  if (problems.length > 0) {
+    const names = { cards: "the catalog size", days: "simulateDays", seed: "simulateSeed", endDate: "the end date" };
+    throw new StepFailure(
+      `cannot simulate prices: ${problems.map((p) => `${names[p.option]} ${p.problem}`).join("; ")}`,
+    );
+  }
+  const simulator = createMarketSimulator(options);
+  ctx.progress?.(`simulating ${count(simulator.cards.length)} cards × ${count(days)} days (seed ${seed})`);
+  const points: PricePoint[] = [];
+  for (let i = 0; i < simulator.cards.length; i++) {
+    for (const point of simulator.simulateCardSeries(i)) points.push(point);
+  }
+  // One upsert, one transaction: a half-stored simulation would be read as real data next run.
+  ctx.progress?.(`storing ${count(points.length)} simulated prices`);
+  await ctx.prices.upsert(points);
+  const span = `${simulator.dates[0]}..${simulator.dates.at(-1)}`;
+  return `simulated ${count(simulator.cards.length)} cards × ${count(days)} days (seed ${seed}, ${span})`;
+}
+
+async function readAllSeries(ctx: StepContext): Promise<PriceSeries[]> {
+  const series: PriceSeries[] = [];
+  for await (const one of ctx.prices.allSeries()) {
+    series.push(one);
+    if (series.length % PROGRESS_EVERY_CARDS === 0) ctx.progress?.(`read ${count(series.length)} cards`);
+  }
+  return series;
+}
+
+/** The sources of the points read (where sources overlap on a day, only the one read counts). */
+function sourcesOf(series: readonly PriceSeries[]): string[] {
+  const sources = new Set<string>();
+  for (const { points } of series) for (const point of points) sources.add(point.source);
+  return [...sources].sort();
+}
+
+/** SHA-256 over every point's fields, card by card: equal histories give equal hashes. */
+export function hashSeries(series: readonly PriceSeries[]): string {
+  const hash = createHash("sha256");
+  for (const { cardId, points } of series) {
+    hash.update(`${JSON.stringify(cardId)}:${points.length}\n`);
+    hash.update(JSON.stringify(points.map(pointTuple), numberReplacer));
+  }
+  return hash.digest("hex");
+}
+
+/** The content hash of an ingest output (validate adds its report to this). */
+export const ingestOutputHash = (output: IngestOutput): string =>
+  sha256Hex(output.dataHash, JSON.stringify(output.sources), String(output.simulated));
+
+type PointTuple = [
+  date: string,
+  market: number,
+  low: number | null,
+  high: number | null,
+  volume: number | null,
+  source: string,
+];
+const pointTuple = (p: PricePoint): PointTuple => [p.date, p.market, p.low, p.high, p.volume, p.source];
+
+// JSON has no NaN, Infinity or -0; written as strings, they survive the cache (validate may pass a few).
+function numberReplacer(_key: string, value: unknown): unknown {
+  if (typeof value === "number" && (!Number.isFinite(value) || Object.is(value, -0)))
+    return Object.is(value, -0) ? "-0" : String(value);
+  return value;
+}
+const toNumber = (value: number | string | null): number | null => (value === null ? null : Number(value));
+/** A point tuple as JSON holds it: numbers JSON cannot write are strings. */
+type StoredTuple = [
+  string,
+  number | string,
+  number | string | null,
+  number | string | null,
+  number | string | null,
+  string,
+];
+
+/**
+ * An ingest output, or one that extends it (validate's), as compact JSON for the step-output
+ * cache: each point a tuple, non-finite numbers kept. Lossless.
+ */
+export function encodeIngestOutput(output: IngestOutput): Buffer {
+  const series = output.series.map((s) => [s.cardId, s.points.map(pointTuple)]);
+  return Buffer.from(JSON.stringify({ ...output, format: FORMAT, series }, numberReplacer), "utf8");
+}
+
+/** Reads back what `encodeIngestOutput` wrote; throws on anything else (a stale cache entry). */
+export function decodeIngestOutput<T extends IngestOutput>(body: Buffer): T {
+  const { format, series, ...rest } = JSON.parse(body.toString("utf8")) as {
+    format?: unknown;
+    series: [string, StoredTuple[]][];
+  };
+  if (format !== FORMAT) throw new Error(`not a ${FORMAT} step output (format ${JSON.stringify(format)})`);
+  const decoded: PriceSeries[] = series.map(([cardId, tuples]) => ({
+    cardId,
+    points: tuples.map(([date, market, low, high, volume, source]) => ({
+      cardId,
+      date,
+      market: Number(market),
+      low: toNumber(low),
+      high: toNumber(high),
+      volume: toNumber(volume),
+      source,
+    })),
+  }));
+  return { ...rest, series: decoded } as T;
+}
