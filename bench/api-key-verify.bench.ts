@@ -39,7 +39,13 @@ export async function apiKeyVerifyBench(): Promise<BenchResult> {
     port: 0,
   });
   const probe = await startIdentityProbe(TEST_SECRET, silentLogger());
-  const common = { supergraphSdl: probe.supergraphSdl, secret: TEST_SECRET, logger: silentLogger() };
+  // Rate limits off on both: this measures authentication alone (`pnpm bench rate-limits` measures the limits).
+  const common = {
+    supergraphSdl: probe.supergraphSdl,
+    secret: TEST_SECRET,
+    logger: silentLogger(),
+    rateLimits: { enabled: false },
+  };
   const subgraphUrls = { probe: probe.url };
   const on = await listen(
     await createGatewayApp({ ...common, subgraphUrls, auth: { enabled: true, keysUrl: keys.url } }),

@@ -256,7 +256,8 @@ describe("gateway: landing page", () => {
     const production = await createGatewayApp({
       supergraphSdl,
       secret: TEST_SECRET,
-      auth: { enabled: false },
+      // Production refuses auth off; the page is refused before any key would be checked.
+      auth: { enabled: true, keysUrl: "http://127.0.0.1:1" },
       logger: silentLogger(),
       nodeEnv: "production",
     });

@@ -68,7 +68,11 @@ function withoutContextPrefix(format: NonNullable<ApolloServerOptions<GatewayCon
 /** The public edge: Apollo Gateway over the static supergraph, served by Apollo Server on Fastify. */
 export async function createGatewayApp(options: CreateGatewayAppOptions) {
   const { supergraphSdl, secret, logger, subgraphUrls = {}, nodeEnv = "development" } = options;
-  const auth = await createGatewayAuth(options.auth ?? { enabled: false }, {
+  const authOptions = options.auth ?? { enabled: false };
+  if (!authOptions.enabled && nodeEnv === "production") {
+    throw new Error("AUTH_ENABLED=false is refused with NODE_ENV=production: every caller would have every scope");
+  }
+  const auth = await createGatewayAuth(authOptions, {
     secret,
     logger,
     defaultKeysUrl: keysServiceOrigin(supergraphSdl, subgraphUrls),

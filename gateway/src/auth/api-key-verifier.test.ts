@@ -102,6 +102,41 @@ describe("createApiKeyVerifier", () => {
     expect(f.asked).toHaveLength(2);
   });
 
+  it("does not let a request made after a revocation join a lookup started before it", async () => {
+    const f = fixture();
+    const secret = f.add();
+    const verifier = createApiKeyVerifier({ client: f.client, clock: f.clock });
+    const before = verifier.verify(secret);
+    verifier.forgetKey("key_1");
+    const after = verifier.verify(secret);
+    await Promise.all([before, after]);
+    expect(f.asked).toHaveLength(2);
+  });
+
+  it("keeps unknown secrets apart, so a flood of made-up keys cannot push a real key out", async () => {
+    const f = fixture();
+    const real = f.add();
+    const verifier = createApiKeyVerifier({ client: f.client, clock: f.clock, maxEntries: 2, maxUnknownEntries: 2 });
+    await verifier.verify(real);
+    for (let i = 0; i < 10; i += 1) expect(await verifier.verify(generateApiKeySecret())).toBeNull();
+    const asked = f.asked.length;
+    expect(await verifier.verify(real)).toMatchObject({ keyId: "key_1" });
+    expect(f.asked).toHaveLength(asked);
+  });
+
+  it("forgetAll drops every cached answer, known and unknown", async () => {
+    const f = fixture();
+    const real = f.add();
+    const madeUp = generateApiKeySecret();
+    const verifier = createApiKeyVerifier({ client: f.client, clock: f.clock });
+    await verifier.verify(real);
+    await verifier.verify(madeUp);
+    verifier.forgetAll();
+    await verifier.verify(real);
+    await verifier.verify(madeUp);
+    expect(f.asked).toHaveLength(4);
+  });
+
   it("caches nothing when the keys service is down, and lets the error through", async () => {
     const f = fixture();
     const secret = f.add();

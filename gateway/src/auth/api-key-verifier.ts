@@ -14,8 +14,10 @@ export interface ApiKeyVerifierOptions {
   ttlMs?: number;
   /** How long an unknown secret is remembered as unknown. @default 5_000 */
   negativeTtlMs?: number;
-  /** @default 100_000 */
+  /** Known keys kept. @default 100_000 */
   maxEntries?: number;
+  /** Unknown secrets remembered, apart from the known keys, so a flood of made-up keys cannot push them out. @default 10_000 */
+  maxUnknownEntries?: number;
   /** @default Date.now */
   clock?: Clock;
 }
@@ -31,6 +33,8 @@ export interface ApiKeyVerifier {
   verify(secret: string): Promise<VerifiedApiKey | null>;
   /** Drops every cached verification of this key (revoked or rotated elsewhere). */
   forgetKey(keyId: string): void;
+  /** Drops everything (after missing change announcements, e.g. while Redis was away). */
+  forgetAll(): void;
   stats(): ApiKeyVerifierStats;
 }
 
@@ -47,13 +51,15 @@ function positive(name: string, value: number): number {
 /**
  * Verifies secrets through the keys service behind an in-process LRU keyed by the secret's SHA-256
  * (the secret itself is never kept). A known key is trusted until min(ttl, validUntil); an unknown
- * one is remembered briefly so a flood of bad keys does not reach the keys service.
+ * one is remembered briefly, in an LRU of its own, so a flood of made-up keys neither reaches the
+ * keys service twice nor pushes real keys out of the cache.
  */
 export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVerifier {
   const { client, clock = systemClock } = options;
   const ttlMs = positive("ttlMs", options.ttlMs ?? 30_000);
   const negativeTtlMs = positive("negativeTtlMs", options.negativeTtlMs ?? 5_000);
   const maxEntries = positive("maxEntries", options.maxEntries ?? 100_000);
+  const maxUnknownEntries = positive("maxUnknownEntries", options.maxUnknownEntries ?? 10_000);
 
   const hashesByKeyId = new Map<string, Set<string>>();
   const unindex = (hash: string, entry: Entry) => {
@@ -64,6 +70,8 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
     if (hashes?.size === 0) hashesByKeyId.delete(keyId);
   };
   const cache = new LRUCache<string, Entry>({ max: maxEntries, dispose: (entry, hash) => unindex(hash, entry) });
+  // Secret hash → when "unknown" stops being trusted.
+  const unknown = new LRUCache<string, number>({ max: maxUnknownEntries });
   const inFlight = new Map<string, Promise<VerifiedApiKey | null>>();
   // Bumped by forgetKey: an answer fetched before a revocation must not be cached after it.
   let epoch = 0;
@@ -75,12 +83,14 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
     let expiresAt = now + (key ? ttlMs : negativeTtlMs);
     if (key?.validUntil) expiresAt = Math.min(expiresAt, Date.parse(key.validUntil));
     if (!(expiresAt > now)) return;
-    cache.set(hash, { key, expiresAt });
-    if (key) {
-      const hashes = hashesByKeyId.get(key.keyId) ?? new Set<string>();
-      hashes.add(hash);
-      hashesByKeyId.set(key.keyId, hashes);
+    if (!key) {
+      unknown.set(hash, expiresAt);
+      return;
     }
+    cache.set(hash, { key, expiresAt });
+    const hashes = hashesByKeyId.get(key.keyId) ?? new Set<string>();
+    hashes.add(hash);
+    hashesByKeyId.set(key.keyId, hashes);
   }
 
   function fetchKey(hash: string, digest: Buffer): Promise<VerifiedApiKey | null> {
@@ -91,7 +101,9 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
         if (epoch === startedAt) remember(hash, key);
         return key;
       })
-      .finally(() => inFlight.delete(hash));
+      .finally(() => {
+        if (inFlight.get(hash) === call) inFlight.delete(hash);
+      });
     inFlight.set(hash, call);
     return call;
   }
@@ -100,6 +112,14 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
     verify(secret) {
       const digest = hashApiKeySecret(secret);
       const hash = digest.toString("hex");
+      const unknownUntil = unknown.get(hash);
+      if (unknownUntil !== undefined) {
+        if (unknownUntil > clock.now()) {
+          hits += 1;
+          return Promise.resolve(null);
+        }
+        unknown.delete(hash);
+      }
       const entry = cache.get(hash);
       if (entry !== undefined) {
         if (entry.expiresAt > clock.now()) {
@@ -113,9 +133,18 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
     },
     forgetKey(keyId) {
       epoch += 1;
+      // A request after the change must not join a lookup that started before it.
+      inFlight.clear();
       for (const hash of [...(hashesByKeyId.get(keyId) ?? [])]) cache.delete(hash);
       hashesByKeyId.delete(keyId);
     },
-    stats: () => ({ hits, misses, entries: cache.size }),
+    forgetAll() {
+      epoch += 1;
+      inFlight.clear();
+      cache.clear();
+      unknown.clear();
+      hashesByKeyId.clear();
+    },
+    stats: () => ({ hits, misses, entries: cache.size + unknown.size }),
   };
 }

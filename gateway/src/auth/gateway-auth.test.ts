@@ -212,6 +212,19 @@ describe("gateway auth: off and logs", () => {
     });
   });
 
+  it("refuses to start with auth off in production", async () => {
+    await expect(
+      createGatewayApp({
+        supergraphSdl: probe.supergraphSdl,
+        secret: TEST_SECRET,
+        logger: silentLogger(),
+        subgraphUrls: { probe: probe.url },
+        nodeEnv: "production",
+        auth: { enabled: false },
+      }),
+    ).rejects.toThrow(/AUTH_ENABLED=false is refused with NODE_ENV=production/);
+  });
+
   it("with auth off, logs a loud warning when the gateway is built", async () => {
     const { logger, lines } = capturingLogger("gateway");
     await gatewayWith({ enabled: false }, logger);

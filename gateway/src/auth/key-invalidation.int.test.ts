@@ -21,7 +21,17 @@ async function redisAt(url: string): Promise<Redis> {
 
 function forgetting() {
   const forgotten: string[] = [];
-  return { forgotten, verifier: { forgetKey: (keyId: string) => forgotten.push(keyId) } };
+  const cleared = { times: 0 };
+  return {
+    forgotten,
+    cleared,
+    verifier: {
+      forgetKey: (keyId: string) => forgotten.push(keyId),
+      forgetAll: () => {
+        cleared.times += 1;
+      },
+    },
+  };
 }
 
 async function until(check: () => boolean, timeoutMs = 5_000): Promise<void> {
@@ -45,10 +55,10 @@ describe("subscribeToKeyChanges", () => {
     expect(forgotten.filter((keyId) => !keyId.startsWith("key_"))).toEqual([]);
   });
 
-  it("subscribes again after Redis comes back", async () => {
+  it("subscribes again after Redis comes back, dropping every cached key it may have missed news of", async () => {
     const proxy = await startTcpProxy(TEST_REDIS_URL);
     opened.push(proxy);
-    const { forgotten, verifier } = forgetting();
+    const { forgotten, cleared, verifier } = forgetting();
     const subscription = await subscribeToKeyChanges(await redisAt(proxy.url), verifier, silentLogger());
     opened.push(subscription);
     const publisher = await redisAt(TEST_REDIS_URL);
@@ -60,6 +70,7 @@ describe("subscribeToKeyChanges", () => {
       return forgotten.includes("key_after");
     });
     expect(forgotten).toContain("key_after");
+    expect(cleared.times).toBeGreaterThanOrEqual(1);
   });
 
   it("starts even when Redis is down, and subscribes once it answers", async () => {

@@ -9,11 +9,11 @@ export interface KeyInvalidation {
  * Listens on API_KEY_CHANGED_CHANNEL on a connection of its own (a subscribed connection can run
  * no other command) and drops a revoked or rotated key from the verifier's cache at once.
  * ioredis re-subscribes by itself after a reconnect (`autoResubscribe`, on by default); messages
- * published while it was away are lost, so the cache TTL still bounds how stale a key can be.
+ * published while it was away are lost, so the whole cache is dropped on each reconnect.
  */
 export async function subscribeToKeyChanges(
   redis: Redis,
-  verifier: Pick<ApiKeyVerifier, "forgetKey">,
+  verifier: Pick<ApiKeyVerifier, "forgetKey" | "forgetAll">,
   logger: Logger,
 ): Promise<KeyInvalidation> {
   // Unlike the shared client, queue the SUBSCRIBE while Redis is away and never give it up.
@@ -25,6 +25,15 @@ export async function subscribeToKeyChanges(
   });
   subscriber.on("error", () => {
     // The shared client already logs Redis outages; the TTL covers what is missed meanwhile.
+  });
+  // Announcements made while the connection was down are lost: after a reconnect, trust nothing cached.
+  let connectedBefore = false;
+  subscriber.on("ready", () => {
+    if (connectedBefore) {
+      verifier.forgetAll();
+      logger.info("resubscribed to key changes; dropped every cached verification");
+    }
+    connectedBefore = true;
   });
   subscriber.on("message", (channel: string, message: string) => {
     if (channel !== API_KEY_CHANGED_CHANNEL) return;

@@ -1,4 +1,4 @@
-import type { ApiKeyUsage } from "@pokewatch/kit";
+import { MAX_USAGES_PER_BATCH, type ApiKeyUsage } from "@pokewatch/kit";
 import { capturingLogger } from "@pokewatch/kit/testing";
 import { describe, expect, it } from "vitest";
 import { createUsageReporter } from "./usage-reporter.js";
@@ -48,6 +48,13 @@ describe("createUsageReporter", () => {
         { keyId: "key_b", at: "2026-01-01T00:00:02.000Z" },
       ],
     ]);
+  });
+
+  it("sends more keys than one request may carry in several, each within the keys service's bound", async () => {
+    const { batches, reporter } = fixture();
+    for (let i = 0; i < MAX_USAGES_PER_BATCH + 5; i += 1) reporter.record(`key_${i}`);
+    await reporter.flush();
+    expect(batches.map((batch) => batch.length)).toEqual([MAX_USAGES_PER_BATCH, 5]);
   });
 
   it("flushes what is left on close", async () => {

@@ -1,10 +1,10 @@
-import type { Logger } from "@pokewatch/kit";
+import { MAX_USAGES_PER_BATCH, type Logger } from "@pokewatch/kit";
 import type { KeysServiceClient } from "./keys-service-client.js";
 
 export interface UsageReporter {
   /** Notes that a key was used now; never throws, never waits. */
   record(keyId: string): void;
-  /** Sends what was recorded since the last flush in one request. */
+  /** Sends what was recorded since the last flush (in requests of at most MAX_USAGES_PER_BATCH). */
   flush(): Promise<void>;
   /** Stops the timer and flushes once more. */
   close(): Promise<void>;
@@ -35,16 +35,22 @@ export function createUsageReporter({
 
   async function send(): Promise<void> {
     if (pending.size === 0) return;
-    const batch = pending;
+    const batch = [...pending];
     pending = new Map();
-    try {
-      await client.recordUsage([...batch].map(([keyId, at]) => ({ keyId, at: new Date(at).toISOString() })));
-    } catch (error) {
-      for (const [keyId, at] of batch) pending.set(keyId, Math.max(at, pending.get(keyId) ?? 0));
-      logger.warn(
-        { err: { message: (error as Error).message }, keys: batch.size },
-        "could not report key usage; retrying at the next flush",
-      );
+    // The keys service takes at most MAX_USAGES_PER_BATCH a request: send in chunks.
+    for (let start = 0; start < batch.length; start += MAX_USAGES_PER_BATCH) {
+      const chunk = batch.slice(start, start + MAX_USAGES_PER_BATCH);
+      try {
+        await client.recordUsage(chunk.map(([keyId, at]) => ({ keyId, at: new Date(at).toISOString() })));
+      } catch (error) {
+        // Kept for the next flush (a newer use recorded meanwhile wins).
+        for (const [keyId, at] of batch.slice(start)) pending.set(keyId, Math.max(at, pending.get(keyId) ?? 0));
+        logger.warn(
+          { err: { message: (error as Error).message }, keys: batch.length - start },
+          "could not report key usage; retrying at the next flush",
+        );
+        return;
+      }
     }
   }
 

@@ -16,6 +16,7 @@ import { TEST_SECRET, capturingLogger, signedQuery, silentLogger, testIdentity }
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { keysEnvSchema } from "./env.js";
 import { createKeysApp, keysMigrations } from "./keys-app.js";
+import { createApiKeyStore } from "./keys/api-key-store.js";
 
 const ADMIN_KEY = generateApiKeySecret("test");
 /** As the gateway signs it: the field limits were counted there. */
@@ -389,8 +390,20 @@ describe("keys subgraph: POKEWATCH_ADMIN_KEY", () => {
     expect([...(await verify(ADMIN_KEY)).body.key.scopes].sort()).toEqual([...API_KEY_SCOPES].sort());
   });
 
-  it("restores it when the app starts again, even after a revocation", async () => {
-    await signedQuery(app, `mutation { revokeApiKey(id: "key_admin") { id } }`, { identity: admin() });
+  it("refuses to revoke or rotate it through the API, which a restart would undo", async () => {
+    for (const mutation of [
+      `mutation { revokeApiKey(id: "key_admin") { id } }`,
+      `mutation { rotateApiKey(id: "key_admin") { secret } }`,
+    ]) {
+      const { body } = await signedQuery(app, mutation, { identity: admin() });
+      expect(body.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", argument: "id" });
+      expect(body.errors?.[0]?.message).toMatch(/POKEWATCH_ADMIN_KEY.*pnpm keys revoke key_admin/);
+    }
+    expect((await verify(ADMIN_KEY)).body.key).toMatchObject({ keyId: "key_admin" });
+  });
+
+  it("restores it when the app starts again, even after a revocation (pnpm keys revoke)", async () => {
+    await createApiKeyStore(db).revoke("key_admin");
     expect((await verify(ADMIN_KEY)).body.key).toBeNull();
     const again = await createKeysApp({ secret: TEST_SECRET, logger: silentLogger(), db, adminKey: ADMIN_KEY });
     try {
@@ -433,12 +446,17 @@ describe("keys subgraph: logs", () => {
         { id: apiKey.id },
       );
       const newSecret = rotated.data!.rotateApiKey.secret;
-      await logged.inject({
+      const verifyBody = JSON.stringify({ secretHash: hashApiKeySecret(newSecret).toString("hex") });
+      const verified = await logged.inject({
         method: "POST",
         url: API_KEY_VERIFY_ROUTE,
-        headers: { "content-type": "application/json" },
-        payload: JSON.stringify({ secretHash: hashApiKeySecret(newSecret).toString("hex") }),
+        headers: {
+          "content-type": "application/json",
+          ...signIdentity(testIdentity(), TEST_SECRET, { audience: "keys", body: verifyBody }),
+        },
+        payload: verifyBody,
       });
+      expect(verified.json()).toMatchObject({ key: { keyId: apiKey.id } });
       const log = lines().join("\n");
       expect(lines().length).toBeGreaterThan(0);
       for (const shown of [secret, newSecret]) expect(log).not.toContain(shown.slice(8, 40));
@@ -465,5 +483,37 @@ describe("keys subgraph: its own field limits", () => {
     // The same key, counted at the gateway: the subgraph neither counts nor refuses.
     const counted = { ...uncounted, fieldLimitsCounted: true };
     for (let i = 0; i < 3; i += 1) await createKey({ name: `counted ${i}`, scopes: ["prices:read"] }, counted);
+  });
+});
+
+describe("keys subgraph: a key hands out no more than it has", () => {
+  it("refuses a rateLimitPerMinute above the caller's, and an expiry past the caller's", async () => {
+    const expiresAt = new Date(Date.now() + 3_600_000);
+    const caller = await createKey({
+      name: "limited admin",
+      scopes: ["keys:admin", "prices:read"],
+      rateLimitPerMinute: 100,
+      expiresAt: expiresAt.toISOString(),
+    });
+    const identity = testIdentity({
+      keyId: caller.apiKey.id,
+      scopes: ["keys:admin", "prices:read"],
+      rateLimitPerMinute: 100,
+      fieldLimitsCounted: true,
+    });
+    const ask = (input: Record<string, unknown>) =>
+      signedQuery<{ createApiKey: KeyWithSecret }>(app, CREATE, {
+        variables: { input: { name: "child", scopes: ["prices:read"], ...input } },
+        identity,
+      });
+    const faster = await ask({ rateLimitPerMinute: 101, expiresAt: expiresAt.toISOString() });
+    expect(faster.body.errors?.[0]?.extensions).toMatchObject({
+      code: "FORBIDDEN",
+      argument: "input.rateLimitPerMinute",
+    });
+    const forever = await ask({ rateLimitPerMinute: 50 });
+    expect(forever.body.errors?.[0]?.extensions).toMatchObject({ code: "FORBIDDEN", argument: "input.expiresAt" });
+    const within = await ask({ rateLimitPerMinute: 100, expiresAt: new Date(Date.now() + 60_000).toISOString() });
+    expect(within.body.errors).toBeUndefined();
   });
 });

@@ -10,6 +10,8 @@
  */
 export const API_KEY_VERIFY_ROUTE = "/internal/api-keys/verify";
 export const API_KEY_USAGE_ROUTE = "/internal/api-keys/usage";
+/** Most usages one POST to the usage route may carry; the gateway sends more in several. */
+export const MAX_USAGES_PER_BATCH = 10_000;
 
 /** What the gateway needs to know of a verified key. */
 export interface VerifiedApiKey {

@@ -1,6 +1,7 @@
 import {
   API_KEY_USAGE_ROUTE,
   API_KEY_VERIFY_ROUTE,
+  MAX_USAGES_PER_BATCH,
   registerSignedRoute,
   type ApiKeyUsage,
   type FastifyInstance,
@@ -9,9 +10,6 @@ import {
 } from "@pokewatch/kit";
 import { z } from "zod";
 import type { ApiKeyStore } from "../keys/api-key-store.js";
-
-/** Most usages one batch may carry; the gateway flushes far fewer. */
-export const MAX_USAGES_PER_BATCH = 10_000;
 
 const verifyBody = z.strictObject({
   secretHash: z.string().regex(/^[0-9a-f]{64}$/i, "must be the SHA-256 of the secret, as 64 hex characters"),

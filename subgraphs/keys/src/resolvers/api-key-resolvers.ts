@@ -1,6 +1,6 @@
 import { isApiKeyScope, pokewatchError, type Identity } from "@pokewatch/kit";
 import type { KeysContext } from "../context.js";
-import type { ApiKeyPage, ApiKeyStatus } from "../keys/api-key-store.js";
+import { ADMIN_KEY_ID, type ApiKeyPage, type ApiKeyStatus, type ApiKeyStore } from "../keys/api-key-store.js";
 
 interface CreateApiKeyArgs {
   input: { name: string; scopes: string[]; expiresAt?: Date | null; rateLimitPerMinute?: number | null };
@@ -17,6 +17,47 @@ function assertCallerHolds(identity: Identity, scopes: readonly string[], action
       extensions: { scope: lacking },
     });
   }
+}
+
+/**
+ * Nor more than it is allowed: a key it creates may not outlast it, nor make more requests a
+ * minute than it may.
+ */
+async function assertCallerAllows(
+  identity: Identity,
+  apiKeys: ApiKeyStore,
+  input: { expiresAt?: Date | null; rateLimitPerMinute?: number | null },
+): Promise<void> {
+  const asked = input.rateLimitPerMinute;
+  if (asked != null && identity.rateLimitPerMinute !== null && asked > identity.rateLimitPerMinute) {
+    throw pokewatchError(
+      "FORBIDDEN",
+      `Cannot create a key with rateLimitPerMinute ${asked}: the calling key allows ${identity.rateLimitPerMinute}`,
+      { extensions: { argument: "input.rateLimitPerMinute" } },
+    );
+  }
+  const caller = identity.keyId ? await apiKeys.findById(identity.keyId) : null;
+  const callerExpiry = caller?.expiresAt ?? null;
+  if (callerExpiry && (!input.expiresAt || input.expiresAt > callerExpiry)) {
+    throw pokewatchError(
+      "FORBIDDEN",
+      `Cannot create a key that outlasts the calling key: it expires at ${callerExpiry.toISOString()}; give an expiresAt before then`,
+      { extensions: { argument: "input.expiresAt" } },
+    );
+  }
+}
+
+/**
+ * `key_admin` is POKEWATCH_ADMIN_KEY: the keys service restores it at every start, so changing it
+ * through the API would be silently undone.
+ */
+function assertNotAdminKey(id: string, action: string): void {
+  if (id !== ADMIN_KEY_ID) return;
+  throw pokewatchError(
+    "BAD_USER_INPUT",
+    `Cannot ${action} ${ADMIN_KEY_ID} through the API: it is POKEWATCH_ADMIN_KEY, restored at every start. Rotate it by setting a new POKEWATCH_ADMIN_KEY (pnpm keys secret) and restarting; revoke it by unsetting POKEWATCH_ADMIN_KEY and running pnpm keys revoke ${ADMIN_KEY_ID}.`,
+    { extensions: { argument: "id" } },
+  );
 }
 
 function assertKnownScopes(scopes: readonly string[]): void {
@@ -61,6 +102,7 @@ export const apiKeyResolvers = {
     async createApiKey(_root: unknown, { input }: CreateApiKeyArgs, { apiKeys, identity }: KeysContext) {
       assertKnownScopes(input.scopes);
       assertCallerHolds(identity, input.scopes, "create a key");
+      await assertCallerAllows(identity, apiKeys, input);
       const { record, secret } = await apiKeys.create({
         name: input.name,
         scopes: input.scopes,
@@ -70,6 +112,7 @@ export const apiKeyResolvers = {
       return { apiKey: record, secret };
     },
     async revokeApiKey(_root: unknown, { id }: { id: string }, { apiKeys }: KeysContext) {
+      assertNotAdminKey(id, "revoke");
       return (await apiKeys.revoke(id)) ?? notFound(id);
     },
     async rotateApiKey(
@@ -77,6 +120,7 @@ export const apiKeyResolvers = {
       { id, gracePeriodSeconds }: { id: string; gracePeriodSeconds: number },
       { apiKeys, identity }: KeysContext,
     ) {
+      assertNotAdminKey(id, "rotate");
       const existing = await apiKeys.findById(id);
       if (!existing) throw notFound(id);
       // The new secret carries the key's scopes: rotating must not hand out more than the caller holds.
