@@ -67,9 +67,10 @@ export async function startStack({
   };
   try {
     await runMigrations(db, "keys", keysMigrations());
-    await runMigrations(db, "pipeline", pipelineMigrations());
-    await runMigrations(db, "market", marketMigrations());
+    // The model registry's first migration takes over tables an early pipeline version made: first.
     await runMigrations(db, "model", modelMigrations());
+    await runMigrations(db, "market", marketMigrations());
+    await runMigrations(db, "pipeline", pipelineMigrations());
     redis = await openRedis(env.REDIS_URL, logger);
     const common = {
       secret,

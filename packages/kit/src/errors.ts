@@ -7,6 +7,7 @@ const PUBLIC_EXTENSION_KEYS = [
   "serviceName",
   "requestId",
   "retryAfter",
+  "activeRunId",
   "scope",
   "requiredScopes",
   "field",

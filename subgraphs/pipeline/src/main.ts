@@ -1,4 +1,5 @@
 import { createDatabase, createLogger, listen, loadEnv, openRedis, runMigrations, runService } from "@pokewatch/kit";
+import { marketMigrations } from "@pokewatch/market";
 import { modelMigrations } from "@pokewatch/model";
 import { pipelineEnvSchema } from "./env.js";
 import { createPipelineApp, pipelineMigrations } from "./pipeline-app.js";
@@ -7,8 +8,10 @@ const env = loadEnv(pipelineEnvSchema);
 const logger = createLogger({ name: "pipeline", level: env.LOG_LEVEL });
 await runService(logger, async () => {
   const db = await createDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR });
-  await runMigrations(db, "pipeline", pipelineMigrations());
+  // The model registry's first migration takes over tables an early pipeline version made: first.
   await runMigrations(db, "model", modelMigrations());
+  await runMigrations(db, "market", marketMigrations());
+  await runMigrations(db, "pipeline", pipelineMigrations());
   const redis = await openRedis(env.REDIS_URL, logger);
   const app = await createPipelineApp({
     secret: env.SUBGRAPH_SECRET,

@@ -1,6 +1,6 @@
 import type { RunComparison, RunStore, StepName, StepStatus } from "./pipeline-types.js";
 import { codeVersionOf, sha256Hex } from "./steps/content-hash.js";
-import { StepFailure, type PipelineStep, type StepContext } from "./steps/step.js";
+import { StepFailure, type PipelineStep, type StepContext, type StepResult } from "./steps/step.js";
 
 /**
  * One step of a pipeline and where its input comes from. The executor knows nothing of what the
@@ -18,6 +18,8 @@ export interface PipelineStepEntry {
 /** Progress of a run, as it happens (the CLI prints these). */
 export type RunEvent =
   | { type: "step-started"; runId: string; name: StepName }
+  /** A long step's progress (training: trees grown). */
+  | { type: "step-progress"; runId: string; name: StepName; message: string }
   | {
       type: "step-finished";
       runId: string;
@@ -87,7 +89,14 @@ export async function runSteps(options: RunStepsOptions): Promise<RunOutcome> {
       const startedAt = clock();
       await store.updateStep(runId, name, { status: "RUNNING", startedAt });
       emit({ type: "step-started", runId, name });
-      const done = await runOne(entry, { store, ctx, outputs, hashes });
+      const stepCtx: StepContext = {
+        ...ctx,
+        progress: (message) => {
+          ctx.progress?.(message);
+          emit({ type: "step-progress", runId, name, message });
+        },
+      };
+      const done = await runOne(entry, { store, ctx: stepCtx, outputs, hashes });
       const finishedAt = clock();
       await store.updateStep(runId, name, {
         status: done.status,
@@ -112,7 +121,7 @@ export async function runSteps(options: RunStepsOptions): Promise<RunOutcome> {
 }
 
 interface StepDone {
-  status: "SUCCEEDED" | "CACHED" | "FAILED";
+  status: "SUCCEEDED" | "CACHED" | "SKIPPED" | "FAILED";
   message: string;
   cacheKey: string | null;
   outputHash: string | null;
@@ -131,13 +140,14 @@ async function runOne(entry: PipelineStepEntry, { store, ctx, outputs, hashes }:
   let cacheKey: string | null = null;
   try {
     cacheKey = await cacheKeyOf(entry, hashes, ctx);
-    let result = await fromCache(step, cacheKey, store, ctx);
-    const status = result ? "CACHED" : "SUCCEEDED";
+    let result: StepResult<unknown> | null = await fromCache(step, cacheKey, store, ctx);
+    let status: StepDone["status"] = result ? "CACHED" : "SUCCEEDED";
     if (!result) {
       result = await step.run(ctx, entry.input(outputs));
       if (step.cacheable && step.serialize) {
         await store.saveOutput(step.name, cacheKey, result.outputHash, step.serialize(result.output));
       }
+      if (result.skipped) status = "SKIPPED";
     }
     await savePlots(store, ctx.runId, result.output);
     outputs.set(step.name, result.output);

@@ -112,12 +112,14 @@ describe("promote step", () => {
   it("keeps production when the candidate is not better", async () => {
     const old = await registry.register(newModelVersionFixture(1), { stage: "PRODUCTION" });
     const candidate = await registry.register(newModelVersionFixture(2));
-    const { output, message } = await promote(
+    const { output, message, skipped } = await promote(
       evaluated(0.092, { id: old.id, mape: 0.09 }),
       candidate.id,
       recordingRedis,
     );
     expect(output).toEqual({ promoted: false, previousProductionId: null });
+    // The run shows promote as SKIPPED, with this reason.
+    expect(skipped).toBe(true);
     expect(message).toBe(`kept ${old.id} in production: the candidate's MAPE 9.2 % is not below 9.0 %`);
     expect((await registry.production())?.id).toBe(old.id);
     expect((await registry.get(candidate.id))?.stage).toBe("STAGING");

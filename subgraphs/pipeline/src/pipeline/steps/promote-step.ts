@@ -49,6 +49,12 @@ export const promoteStep: PipelineStep<{ evaluate: EvaluateOutput; register: Reg
 
 const kept = (message: string) => result({ promoted: false, previousProductionId: null }, message);
 
+/** Kept production as it was: the step is SKIPPED, with the reason. */
 function result(output: PromoteOutput, message: string): StepResult<PromoteOutput> {
-  return { output, outputHash: sha256Hex(Buffer.from(JSON.stringify(output), "utf8")), message };
+  return {
+    output,
+    outputHash: sha256Hex(Buffer.from(JSON.stringify(output), "utf8")),
+    message,
+    ...(!output.promoted && { skipped: true }),
+  };
 }

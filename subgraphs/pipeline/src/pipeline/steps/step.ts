@@ -48,6 +48,8 @@ export interface StepResult<O> {
   outputHash: string;
   /** One line for the step's `message`. */
   message: string;
+  /** The step ran and decided there was nothing to do (promote: not better): SKIPPED, not SUCCEEDED. */
+  skipped?: boolean;
 }
 
 /** Thrown by a step to fail the run with a message that says what was wrong (no stack). */
