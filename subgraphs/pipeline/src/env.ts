@@ -17,6 +17,10 @@ export const pipelineEnvSchema = z.object({
   ...serviceEnvShape,
   PIPELINE_PORT: envFields.port(4003),
   PIPELINE_CRON: pipelineCron,
+  /** With no production model yet, `pnpm start` runs the pipeline once before serving prices. */
+  PIPELINE_TRAIN_ON_START: envFields.boolean(true),
+  /** Where users reach this service's artifact URLs (evaluation plots). */
+  PIPELINE_PUBLIC_URL: envFields.url(["http:", "https:"]).default("http://localhost:4003"),
 });
 
 export type PipelineEnv = z.infer<typeof pipelineEnvSchema>;
