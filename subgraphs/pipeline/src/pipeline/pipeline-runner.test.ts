@@ -1,7 +1,7 @@
 import { createPgliteDatabase, loadMigrations, runMigrations, type Logger } from "@pokewatch/kit";
 import { capturingLogger, silentLogger } from "@pokewatch/kit/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createPipelineRunner, type CreatePipelineRunnerOptions } from "./pipeline-runner.js";
+import { DEFAULT_STALE_AFTER_MS, createPipelineRunner, type CreatePipelineRunnerOptions } from "./pipeline-runner.js";
 import { PipelineBusyError, STEP_NAMES, type RunStore, type StepName } from "./pipeline-types.js";
 import type { PipelineStepEntry, RunEvent } from "./run-steps.js";
 import { createRunStore } from "./run-store.js";
@@ -106,9 +106,9 @@ describe.each(stores)("createPipelineRunner with the run store %s", (_kind, open
     await store.start(abandoned.id, now);
     await store.updateStep(abandoned.id, "ingest", { status: "RUNNING", startedAt: now });
 
-    now = new Date(t0.getTime() + 59_000);
+    now = new Date(t0.getTime() + DEFAULT_STALE_AFTER_MS - 1_000);
     expect(await pipeline.recoverStale()).toEqual([]);
-    now = new Date(t0.getTime() + 61_000);
+    now = new Date(t0.getTime() + DEFAULT_STALE_AFTER_MS + 1_000);
     expect(await pipeline.recoverStale()).toEqual([abandoned.id]);
     expect(await store.findById(abandoned.id)).toMatchObject({
       status: "FAILED",
@@ -120,7 +120,7 @@ describe.each(stores)("createPipelineRunner with the run store %s", (_kind, open
     expect(lines().filter((line) => line.includes(abandoned.id) && line.includes('"level":40'))).toHaveLength(1);
 
     const again = await store.create({ trigger: "MANUAL", now });
-    now = new Date(now.getTime() + 120_000);
+    now = new Date(now.getTime() + 2 * DEFAULT_STALE_AFTER_MS);
     const { entries, release } = gatedStep();
     const { run, done } = await runner({ steps: entries }).trigger("MANUAL");
     expect(await store.findById(again.id)).toMatchObject({ status: "FAILED" });

@@ -39,7 +39,12 @@ export interface PipelineRunner {
   idle(): Promise<void>;
 }
 
-export const DEFAULT_STALE_AFTER_MS = 60_000;
+/**
+ * How long a run may go without a heartbeat before it counts as abandoned. Training is
+ * synchronous and holds the event loop (no heartbeat meanwhile) for up to a few minutes on large
+ * data, so this is far above the 10 s heartbeat.
+ */
+export const DEFAULT_STALE_AFTER_MS = 10 * 60_000;
 
 /** Starts runs, one at a time across every replica (the store's unique index decides). */
 export function createPipelineRunner({
