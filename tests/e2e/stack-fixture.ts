@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRedis, generateApiKeySecret, parseEnv, type Database } from "@pokewatch/kit";
 import { silentLogger } from "@pokewatch/kit/testing";
-import { startStack, stackEnvSchema, type RunningStack } from "@pokewatch/stack";
+import { startStack, stackEnvSchema, type RunningStack, type StartStackOptions } from "@pokewatch/stack";
 
 /** The POKEWATCH_ADMIN_KEY of every test stack: an active key with every scope. */
 export const TEST_ADMIN_KEY = generateApiKeySecret("test");
@@ -14,7 +14,11 @@ export const TEST_ADMIN_KEY = generateApiKeySecret("test");
  * the rate-limit tests do. On Redis, the admin key's counters from earlier runs are cleared first
  * (`key_admin` is the same id in every run, and `createApiKey` allows 10 an hour).
  */
-export async function startTestStack(env: Record<string, string> = {}, db?: Database): Promise<RunningStack> {
+export async function startTestStack(
+  env: Record<string, string> = {},
+  db?: Database,
+  options: Omit<StartStackOptions, "env" | "db"> = {},
+): Promise<RunningStack> {
   if (env.REDIS_URL) await clearAdminKeyLimits(env.REDIS_URL);
   const parsed = parseEnv(stackEnvSchema, {
     LOG_LEVEL: "silent",
@@ -26,9 +30,11 @@ export async function startTestStack(env: Record<string, string> = {}, db?: Data
     DATA_DIR: mkdtempSync(join(tmpdir(), "pokewatch-e2e-")),
     POKEWATCH_ADMIN_KEY: TEST_ADMIN_KEY,
     RATE_LIMIT_RPM: "100000",
+    // Tests bring their own models; first-model.test.ts turns this on.
+    PIPELINE_TRAIN_ON_START: "false",
     ...env,
   });
-  return startStack({ env: parsed, ...(db ? { db } : {}) });
+  return startStack({ ...options, env: parsed, ...(db ? { db } : {}) });
 }
 
 async function clearAdminKeyLimits(redisUrl: string): Promise<void> {

@@ -31,6 +31,8 @@ export const trainStep: PipelineStep<FeaturesOutput, TrainOutput> = {
   name: "train",
   cacheable: true,
   codeUrl: new URL(import.meta.url),
+  /** The tree count asked for is an input too: `--trees 9` must not reuse a 5-tree model. */
+  cacheInput: (ctx) => Promise.resolve(`trees=${ctx.options.trees ?? "early-stopping"}`),
 
   async run(ctx, { dataset, sources }) {
     let model: FairPriceModel;

@@ -1,0 +1,121 @@
+import { TEST_REDIS_URL, createIsolatedPostgres, type IsolatedPostgres } from "@pokewatch/kit/testing";
+import { createCatalog, loadBundledCatalog, simulatedCatalogData } from "@pokewatch/market";
+import type { RunningStack } from "@pokewatch/stack";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { postGraphQL, startTestStack, type GraphQLResult } from "./stack-fixture.js";
+
+// The whole issue in one session, as a user would click through it in Sandbox: trigger a run
+// through the gateway, watch it, see the model it produced, and get a fair price from that model.
+const catalog = createCatalog(simulatedCatalogData(20, loadBundledCatalog()));
+
+let postgres: IsolatedPostgres;
+let stack: RunningStack;
+
+beforeAll(async () => {
+  postgres = await createIsolatedPostgres();
+  stack = await startTestStack({ REDIS_URL: TEST_REDIS_URL, MODEL_POLL_SECONDS: "0" }, postgres.db, {
+    catalog,
+    pipeline: { trees: 5, simulateDays: 90 },
+  });
+});
+afterAll(async () => {
+  await stack?.close();
+  await postgres?.drop();
+});
+
+const RUN_FIELDS = `id status trigger durationMs error promoted
+  steps { name status durationMs message }
+  producedModel { id version stage }
+  comparison { better candidate { mape } }
+  artifacts { name url contentType }`;
+
+interface Run {
+  id: string;
+  status: string;
+  trigger: string;
+  durationMs: number | null;
+  error: string | null;
+  promoted: boolean;
+  steps: { name: string; status: string; durationMs: number | null; message: string | null }[];
+  producedModel: { id: string; version: number; stage: string } | null;
+  comparison: { better: boolean; candidate: { mape: number } } | null;
+  artifacts: { name: string; url: string; contentType: string }[];
+}
+
+async function ask(query: string, variables?: Record<string, unknown>): Promise<GraphQLResult> {
+  return postGraphQL(stack.gatewayUrl, query, {}, variables ? { variables } : {});
+}
+
+async function until<T>(read: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error("timed out");
+    await new Promise((done) => setTimeout(done, 200));
+  }
+}
+
+describe("the training pipeline through the gateway", () => {
+  it("trains, registers and promotes a model that pricing then serves", async () => {
+    const cardId = catalog.cards()[0]!.id;
+    const before = await ask(`query ($id: ID!) { card(id: $id) { fairPrice { fairPrice } } }`, { id: cardId });
+    expect(before.body.errors?.[0]?.extensions?.code).toBe("MODEL_UNAVAILABLE");
+
+    const triggered = await ask(`mutation { triggerPipelineRun { id status trigger } }`);
+    expect(triggered.body.errors).toBeUndefined();
+    const started = (triggered.body.data as { triggerPipelineRun: { id: string; status: string; trigger: string } })
+      .triggerPipelineRun;
+    expect(started).toMatchObject({ trigger: "MANUAL", status: expect.stringMatching(/^(QUEUED|RUNNING)$/) as string });
+
+    // One trigger per 5 minutes per key: the second is refused at the gateway.
+    const again = await ask(`mutation { triggerPipelineRun { id } }`);
+    expect(again.status).toBe(429);
+    expect(again.body.errors?.[0]?.extensions).toMatchObject({ code: "RATE_LIMITED", field: "Mutation.triggerPipelineRun" });
+
+    const run = await until(async () => {
+      const { body } = await ask(`query ($id: ID!) { pipelineRun(id: $id) { ${RUN_FIELDS} } }`, { id: started.id });
+      const current = (body.data as { pipelineRun: Run }).pipelineRun;
+      return current.status === "SUCCEEDED" || current.status === "FAILED" ? current : undefined;
+    });
+    expect(run.error).toBeNull();
+    expect(run.status).toBe("SUCCEEDED");
+    expect(run.steps.map((step) => step.name)).toEqual([
+      "ingest",
+      "validate",
+      "features",
+      "train",
+      "evaluate",
+      "register",
+      "promote",
+    ]);
+    for (const step of run.steps) {
+      expect(step.status).toBe("SUCCEEDED");
+      expect(step.durationMs).toEqual(expect.any(Number));
+    }
+    expect(run.promoted).toBe(true);
+    expect(run.comparison?.better).toBe(true);
+    expect(run.producedModel).toMatchObject({ stage: "PRODUCTION" });
+    expect(run.artifacts.map((artifact) => artifact.name).sort()).toEqual([
+      "error-distribution.svg",
+      "predicted-vs-actual.svg",
+    ]);
+
+    const production = await ask(`{ productionModel { id } pipelineHealth { status lastRun { id } } }`);
+    expect(production.body.data).toEqual({
+      productionModel: { id: run.producedModel!.id },
+      pipelineHealth: { status: "HEALTHY", lastRun: { id: run.id } },
+    });
+
+    // Pricing swaps to the promoted model on the Redis announcement (polling is off here).
+    const priced = await until(async () => {
+      const { body } = await ask(
+        `query ($id: ID!) { card(id: $id) { fairPrice { fairPrice signal model { id version createdAt metrics { mape } } } } }`,
+        { id: cardId },
+      );
+      const card = (body.data as { card: { fairPrice: { model: { id: string } } | null } | null } | null)?.card;
+      return card?.fairPrice ?? undefined;
+    }, 20_000);
+    expect(priced).toMatchObject({ model: { id: run.producedModel!.id } });
+  });
+});
