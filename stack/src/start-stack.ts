@@ -18,8 +18,14 @@ import {
 } from "@pokewatch/kit";
 import { marketMigrations, type Catalog } from "@pokewatch/market";
 import { modelMigrations } from "@pokewatch/model";
-import { createPipelineApp, pipelineMigrations } from "@pokewatch/pipeline";
+import {
+  createPipelineApp,
+  createPipelineService,
+  pipelineMigrations,
+  type PipelineOptions,
+} from "@pokewatch/pipeline";
 import { createPricingApp, pricingSettingsFromEnv, type PricingSettings } from "@pokewatch/pricing";
+import { trainFirstModel } from "./first-model.js";
 import { createLocalAdminKey } from "./local-admin-key.js";
 import type { StackEnv } from "./stack-env.js";
 
@@ -35,25 +41,28 @@ export interface StartStackOptions {
   env: StackEnv;
   /** A database to use instead of opening one from the env (tests pass an isolated one). */
   db?: Database;
-  /** The card catalog pricing serves (benchmarks pass a simulated one). @default the bundled catalog */
+  /** The card catalog pricing serves and the pipeline trains on (benchmarks and tests pass a smaller one). @default the bundled catalog */
   catalog?: Catalog;
   /** Pricing settings over the env's (benchmarks compare micro-batching on and off). */
   pricing?: Partial<PricingSettings>;
   /** Rate-limit settings over the env's (the serving benchmarks measure with limits off). */
   rateLimits?: Partial<GatewayRateLimitOptions>;
+  /** Pipeline options over the defaults, for the first-model run and the scheduled ones (tests train few trees). */
+  pipeline?: Partial<PipelineOptions>;
 }
 
 /**
  * All four services in one process: the three subgraphs, then the gateway pointed at the ports
- * they actually got, sharing one database (PGlite holds a single connection) and one Redis.
+ * they actually got, sharing one database (PGlite holds a single connection) and one Redis. With
+ * PIPELINE_TRAIN_ON_START and an empty registry, the pipeline first trains a model (waited for).
  */
 export async function startStack({
   env,
-
   db: givenDb,
   catalog,
   pricing: pricingOverrides,
   rateLimits: rateLimitOverrides,
+  pipeline: pipelineOptions,
 }: StartStackOptions): Promise<RunningStack> {
   const logger = createLogger({ name: "pokewatch", level: env.LOG_LEVEL });
   const secret = env.SUBGRAPH_SECRET ?? randomBytes(32).toString("base64url");
@@ -78,6 +87,19 @@ export async function startStack({
       redis,
     };
     const serviceLogger = (name: string) => createLogger({ name, level: env.LOG_LEVEL });
+    // One runner for the first-model run and the scheduled ones: the app waits for both on close.
+    const pipelineService = createPipelineService({
+      db,
+      redis,
+      dataDir: env.DATA_DIR,
+      logger: serviceLogger("pipeline"),
+      ...(catalog && { catalog }),
+      ...(pipelineOptions && { options: pipelineOptions }),
+    });
+    if (env.PIPELINE_TRAIN_ON_START) {
+      // Before pricing starts, so that it loads the model at once; a failure is logged, never thrown.
+      await trainFirstModel({ service: pipelineService, logger });
+    }
     // In one process the subgraphs only need loopback: the gateway is the one public door.
     const at = (port: number) => ({ host: "127.0.0.1", port });
 
@@ -115,6 +137,8 @@ export async function startStack({
         db,
         cron: env.PIPELINE_CRON,
         dataDir: env.DATA_DIR,
+        publicUrl: env.PIPELINE_PUBLIC_URL,
+        service: pipelineService,
         logger: serviceLogger("pipeline"),
       }),
       at(env.PIPELINE_PORT),

@@ -27,7 +27,8 @@ function startProcess(env: Record<string, string>) {
   const ports = { GATEWAY_PORT: "0", PRICING_PORT: "0", KEYS_PORT: "0", PIPELINE_PORT: "0" };
   const proc = spawn(process.execPath, ["--import", "tsx", "stack/src/main.ts"], {
     cwd: ROOT,
-    env: { ...inherited, LOG_LEVEL: "info", ...ports, ...env },
+    // Training a first model on start has its own test (first-model.test.ts).
+    env: { ...inherited, LOG_LEVEL: "info", PIPELINE_TRAIN_ON_START: "false", ...ports, ...env },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });

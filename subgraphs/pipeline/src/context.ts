@@ -1,11 +1,22 @@
-import type { SubgraphContext } from "@pokewatch/kit";
+import type { Queryable, Redis, SubgraphContext } from "@pokewatch/kit";
 import type { ModelRegistry } from "@pokewatch/model";
-import type { RunStore } from "./pipeline/run-store.js";
+import type { PipelineRunner } from "./pipeline/pipeline-runner.js";
+import type { RunStore } from "./pipeline/pipeline-types.js";
 import type { ScheduleDefinition } from "./pipeline/schedule.js";
+import type { StepsLoader } from "./resolvers/steps-loader.js";
 
 export interface PipelineContext extends SubgraphContext {
-  runs: RunStore;
+  store: RunStore;
   registry: ModelRegistry;
+  runner: PipelineRunner;
+  /** Promotions and rollbacks are announced on it; undefined without REDIS_URL. */
+  redis: Redis | undefined;
+  /** The database the registry lives in: rollback reads when each version was archived. */
+  db: Queryable;
+  /** PIPELINE_PUBLIC_URL without a trailing slash: artifact URLs start with it. */
+  publicUrl: string;
   schedules: ScheduleDefinition[];
   clock: () => Date;
+  /** Per request: the steps of every run a response shows, read in one query. */
+  steps: StepsLoader;
 }

@@ -1,4 +1,28 @@
-export { createPipelineApp, pipelineMigrations, PIPELINE_SDL, type CreatePipelineAppOptions } from "./pipeline-app.js";
+export {
+  createPipelineApp,
+  pipelineMigrations,
+  pipelineServiceOf,
+  DEFAULT_PIPELINE_PUBLIC_URL,
+  PIPELINE_SDL,
+  type CreatePipelineAppOptions,
+} from "./pipeline-app.js";
 export { pipelineEnvSchema, pipelineCron, type PipelineEnv } from "./env.js";
-// The registry's tables must exist before this subgraph serves; re-exported so whoever runs the
-// pipeline (its own main, the one-process stack) migrates them without depending on the model package.
+export {
+  createPipelineService,
+  type PipelineService,
+  type PipelineServiceOptions,
+} from "./pipeline/pipeline-service.js";
+export type { PipelineRunner, TriggerOptions } from "./pipeline/pipeline-runner.js";
+export type { RunEvent, RunOutcome } from "./pipeline/run-steps.js";
+export {
+  PipelineBusyError,
+  STEP_NAMES,
+  type PipelineRunRecord,
+  type RunStatus,
+  type RunTrigger,
+  type StepName,
+  type StepRecord,
+  type StepStatus,
+} from "./pipeline/pipeline-types.js";
+export { DEFAULT_PIPELINE_OPTIONS, type PipelineOptions } from "./pipeline/steps/step.js";
+export { createProgressThrottle, PROGRESS_INTERVAL_MS } from "./pipeline/progress-throttle.js";

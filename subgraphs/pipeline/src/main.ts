@@ -21,6 +21,7 @@ await runService(logger, async () => {
     maxBodyBytes: env.MAX_BODY_BYTES,
     redis,
     dataDir: env.DATA_DIR,
+    publicUrl: env.PIPELINE_PUBLIC_URL,
   });
   const server = await listen(app, { host: env.HOST, port: env.PIPELINE_PORT });
   logger.info(

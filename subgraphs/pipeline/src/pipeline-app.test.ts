@@ -1,37 +1,36 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import {
-  API_KEY_SCOPES,
-  createPgliteDatabase,
-  parseEnv,
-  runMigrations,
-  type Database,
-  type FastifyInstance,
-} from "@pokewatch/kit";
-import { TEST_SECRET, signedQuery as signedQueryAs, silentLogger, testIdentity } from "@pokewatch/kit/testing";
-import { createArtifactStore, createModelRegistry, modelMigrations, type NewModelVersion } from "@pokewatch/model";
+import { parseEnv, type Database, type FastifyInstance } from "@pokewatch/kit";
+import { capturingLogger, signedQuery, TEST_SECRET } from "@pokewatch/kit/testing";
+import { createArtifactStore, createModelRegistry, type NewModelVersion } from "@pokewatch/model";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pipelineEnvSchema } from "./env.js";
-import { createPipelineApp, pipelineMigrations } from "./pipeline-app.js";
+import {
+  callers,
+  openPipelineTestApp,
+  testCatalog,
+  TEST_PUBLIC_URL,
+  type PipelineTestApp,
+} from "./pipeline-app.fixture.js";
+import { createPipelineApp } from "./pipeline-app.js";
+import { createPipelineService } from "./pipeline/pipeline-service.js";
 
-let db: Database;
+let fixture: PipelineTestApp;
 let app: FastifyInstance;
-let dataDir: string;
+let db: Database;
 const now = new Date("2026-11-28T05:30:00Z");
 
 beforeAll(async () => {
-  db = await createPgliteDatabase();
-  dataDir = mkdtempSync(join(tmpdir(), "pipeline-app-"));
-  await runMigrations(db, "pipeline", pipelineMigrations());
-  await runMigrations(db, "model", modelMigrations());
-  app = await createPipelineApp({ secret: TEST_SECRET, logger: silentLogger(), db, clock: () => now, dataDir });
+  fixture = await openPipelineTestApp({
+    clock: () => now,
+    // A run whose process stopped an hour before this app started.
+    seed: (db) =>
+      db.query(
+        `INSERT INTO pipeline_runs (id, status, trigger, created_at, started_at, heartbeat_at)
+         VALUES ('run_crashed', 'RUNNING', 'MANUAL', '2026-11-28T04:00:00Z', '2026-11-28T04:00:00Z', '2026-11-28T04:30:00Z')`,
+      ),
+  });
+  ({ app, db } = fixture);
 });
-afterAll(async () => {
-  await app.close();
-  await db.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => fixture.close());
 
 const errors = (mape: number) => ({ mape, rmse: 2, mae: 1 });
 const modelVersion: NewModelVersion = {
@@ -43,7 +42,7 @@ const modelVersion: NewModelVersion = {
     from: "2026-10-01",
     to: "2026-11-27",
     sources: ["test"],
-    trainingMs: 12,
+    trainingMs: 12.4,
     params: {},
   },
   metrics: {
@@ -57,29 +56,58 @@ const modelVersion: NewModelVersion = {
   interval: { coverage: 0.8, lowLogRatio: -0.1, highLogRatio: 0.1 },
 };
 
-/** `signedQuery` from a key holding every scope; the scope check has its own test below. */
-function signedQuery<TData = Record<string, unknown>>(
-  target: FastifyInstance,
-  query: string,
-  options: Parameters<typeof signedQueryAs>[2] = {},
-) {
-  return signedQueryAs<TData>(target, query, { identity: testIdentity({ scopes: [...API_KEY_SCOPES] }), ...options });
-}
-
 const schedulesQuery = `{ schedules { name cron timezone nextRunAt lastRun { id status trigger durationMs } } }`;
 
-describe("pipeline subgraph: schedules", () => {
-  it("refuses schedules to a caller without pipeline:read", async () => {
-    const identity = testIdentity({ scopes: ["prices:read"] });
-    const { body } = await signedQueryAs(app, schedulesQuery, { identity });
-    expect(body.errors?.[0]).toMatchObject({
-      message: "Query.schedules needs the scope pipeline:read",
-      extensions: { code: "FORBIDDEN" },
+describe("pipeline subgraph: start-up", () => {
+  it("fails the runs a stopped process left active, before serving", async () => {
+    const { body } = await fixture.query(`{ pipelineRun(id: "run_crashed") { status error steps { name } } }`);
+    expect(body.data?.pipelineRun).toEqual({
+      status: "FAILED",
+      error: "the process running it stopped: no heartbeat since 2026-11-28T04:30:00.000Z",
+      // Inserted by hand without steps: the run store writes all seven when it creates a run.
+      steps: [],
     });
   });
 
+  it("refuses a publicUrl that is not an http(s) URL, naming PIPELINE_PUBLIC_URL", async () => {
+    const base = { secret: TEST_SECRET, logger: capturingLogger().logger, db, scheduler: false };
+    for (const publicUrl of ["pipeline.local:4003", "ftp://pipeline", "https://pipeline.test/?x=1"]) {
+      await expect(createPipelineApp({ ...base, publicUrl })).rejects.toThrow(
+        `publicUrl must be an http(s) URL without query or fragment (PIPELINE_PUBLIC_URL); got "${publicUrl}"`,
+      );
+    }
+  });
+
+  it("refuses a service together with the options that would build another", async () => {
+    const { logger } = capturingLogger();
+    const service = createPipelineService({ db, logger, dataDir: fixture.dataDir });
+    await expect(
+      createPipelineApp({ secret: TEST_SECRET, logger, db, service, catalog: testCatalog(), scheduler: false }),
+    ).rejects.toThrow("give either service or catalog/pipelineOptions, not both");
+  });
+
+  it("starts the cron schedule unless told not to, and stops it on close", async () => {
+    const { logger, lines } = capturingLogger();
+    const scheduled = await createPipelineApp({ secret: TEST_SECRET, logger, db, cron: "0 4 * * *", clock: () => now });
+    expect(lines().some((line) => line.includes('"cron":"0 4 * * *"') && line.includes("schedule started"))).toBe(true);
+    await scheduled.close();
+    const { logger: quiet, lines: quietLines } = capturingLogger();
+    const unscheduled = await createPipelineApp({ secret: TEST_SECRET, logger: quiet, db, scheduler: false });
+    expect(quietLines().some((line) => line.includes("schedule started"))).toBe(false);
+    await unscheduled.close();
+  });
+
+  it("uses PIPELINE_CRON and refuses an invalid one at start-up", () => {
+    const base = { SUBGRAPH_SECRET: TEST_SECRET };
+    expect(parseEnv(pipelineEnvSchema, { ...base, PIPELINE_CRON: "30 4 * * 1" }).PIPELINE_CRON).toBe("30 4 * * 1");
+    expect(() => parseEnv(pipelineEnvSchema, { ...base, PIPELINE_CRON: "every day" })).toThrow(/PIPELINE_CRON/);
+    expect(() => parseEnv(pipelineEnvSchema, { ...base, PIPELINE_CRON: "0 25 * * *" })).toThrow(/PIPELINE_CRON/);
+  });
+});
+
+describe("pipeline subgraph: schedules", () => {
   it("runs daily at 03:00 UTC by default, next after the clock", async () => {
-    const { body } = await signedQuery(app, schedulesQuery);
+    const { body } = await fixture.query(schedulesQuery);
     expect(body.data).toEqual({
       schedules: [
         {
@@ -100,7 +128,7 @@ describe("pipeline subgraph: schedules", () => {
        ('run_new', 'SUCCEEDED', 'SCHEDULE', '2026-11-27T03:00:00Z', '2026-11-27T03:00:01Z', '2026-11-27T03:02:01.5Z'),
        ('run_manual', 'RUNNING', 'MANUAL', '2026-11-28T04:00:00Z', '2026-11-28T04:00:00Z', NULL)`,
     );
-    const { body } = await signedQuery<{ schedules: { lastRun: unknown }[] }>(app, schedulesQuery);
+    const { body } = await fixture.query<{ schedules: { lastRun: unknown }[] }>(schedulesQuery);
     expect(body.data?.schedules[0]?.lastRun).toEqual({
       id: "run_new",
       status: "SUCCEEDED",
@@ -108,27 +136,60 @@ describe("pipeline subgraph: schedules", () => {
       durationMs: 120_500,
     });
   });
+});
 
-  it("uses PIPELINE_CRON and refuses an invalid one at start-up", () => {
-    const base = { SUBGRAPH_SECRET: TEST_SECRET };
-    expect(parseEnv(pipelineEnvSchema, { ...base, PIPELINE_CRON: "30 4 * * 1" }).PIPELINE_CRON).toBe("30 4 * * 1");
-    expect(() => parseEnv(pipelineEnvSchema, { ...base, PIPELINE_CRON: "every day" })).toThrow(/PIPELINE_CRON/);
-    expect(() => parseEnv(pipelineEnvSchema, { ...base, PIPELINE_CRON: "0 25 * * *" })).toThrow(/PIPELINE_CRON/);
+describe("pipeline subgraph: scopes", () => {
+  const reads = [
+    ["Query.pipelineRuns", "{ pipelineRuns { edges { cursor } } }"],
+    ["Query.pipelineRun", '{ pipelineRun(id: "run_old") { id } }'],
+    ["Query.modelVersions", "{ modelVersions { edges { cursor } } }"],
+    ["Query.productionModel", "{ productionModel { id } }"],
+    ["Query.pipelineHealth", "{ pipelineHealth { status } }"],
+    ["Query.schedules", schedulesQuery],
+  ];
+  const writes = [
+    ["Mutation.triggerPipelineRun", "mutation { triggerPipelineRun { id } }"],
+    ["Mutation.promoteModel", 'mutation { promoteModel(id: "mv_1") { id } }'],
+    ["Mutation.rollbackModel", "mutation { rollbackModel { id } }"],
+  ];
+
+  it.each(reads)("refuses %s to a caller without pipeline:read", async (field, query) => {
+    const { body } = await signedQuery(app, query, { identity: callers.pricesOnly });
+    expect(body.errors?.[0]).toMatchObject({
+      message: `${field} needs the scope pipeline:read`,
+      extensions: { code: "FORBIDDEN" },
+    });
+  });
+
+  it.each(writes)("refuses %s to a caller without pipeline:write", async (field, query) => {
+    const { body } = await signedQuery(app, query, { identity: callers.reader });
+    expect(body.errors?.[0]).toMatchObject({
+      message: `${field} needs the scope pipeline:write`,
+      extensions: { code: "FORBIDDEN" },
+    });
+    // Refused before anything ran: no run was created.
+    const { body: runs } = await fixture.query<{ pipelineRuns: { edges: unknown[] } }>(
+      "{ pipelineRuns(status: QUEUED) { edges { cursor } } }",
+    );
+    expect(runs.data?.pipelineRuns.edges).toEqual([]);
   });
 });
 
 describe("pipeline subgraph: entities", () => {
   it("resolves PipelineRun and ModelVersion references from the model registry, NOT_FOUND for unknown ids", async () => {
     // Written as the trainer writes it: through the registry, into the app's own artifact directory.
-    const registry = createModelRegistry({ db, artifacts: createArtifactStore({ dataDir }) });
+    const registry = createModelRegistry({ db, artifacts: createArtifactStore({ dataDir: fixture.dataDir }) });
     const registered = await registry.register(modelVersion, { stage: "PRODUCTION" });
+    // What pricing's FairPrice.model asks for: the version, its training date and its metrics.
     const { body } = await signedQuery(
       app,
       `query ($r: [_Any!]!) { _entities(representations: $r) {
         ... on PipelineRun { id status }
-        ... on ModelVersion { id version stage createdAt artifactSha256
+        ... on ModelVersion { id version stage createdAt artifactSha256 features
+          trainingSummary { cards rows from to sources trainingMs }
           metrics { mape rmse mae baselineMape intervalCoverage } } } }`,
       {
+        identity: callers.pricesOnly,
         variables: {
           r: [
             { __typename: "PipelineRun", id: "run_old" },
@@ -147,6 +208,15 @@ describe("pipeline subgraph: entities", () => {
           stage: "PRODUCTION",
           createdAt: registered.createdAt.toISOString(),
           artifactSha256: registered.artifactSha256,
+          features: ["lag_1", "rolling_mean_7"],
+          trainingSummary: {
+            cards: 10,
+            rows: 300,
+            from: "2026-10-01",
+            to: "2026-11-27",
+            sources: ["test"],
+            trainingMs: 12,
+          },
           // baselineMape is the better of the two baselines: the 3-day rolling mean here.
           metrics: { mape: 0.041, rmse: 1.5, mae: 0.75, baselineMape: 0.05, intervalCoverage: 0.82 },
         },
@@ -154,5 +224,54 @@ describe("pipeline subgraph: entities", () => {
       ],
     });
     expect(body.errors?.[0]).toMatchObject({ path: ["_entities", 2], extensions: { code: "NOT_FOUND" } });
+  });
+});
+
+describe("GET /runs/:runId/artifacts/:name", () => {
+  const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>';
+  beforeAll(() =>
+    fixture.service.store.saveArtifact({ runId: "run_new", name: "plot.svg", contentType: "image/svg+xml", body: svg }),
+  );
+
+  it("serves a run's file unsigned, with its stored content type and a policy that runs no script", async () => {
+    const response = await app.inject({ method: "GET", url: "/runs/run_new/artifacts/plot.svg" });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers["content-type"]).toBe("image/svg+xml");
+    expect(response.headers["x-content-type-options"]).toBe("nosniff");
+    expect(response.headers["content-security-policy"]).toContain("default-src 'none'");
+    expect(response.body).toBe(svg);
+  });
+
+  it("lists it on the run with a URL under PIPELINE_PUBLIC_URL", async () => {
+    const { body } = await fixture.query(`{ pipelineRun(id: "run_new") { artifacts { name url contentType } } }`);
+    expect(body.data?.pipelineRun).toEqual({
+      artifacts: [
+        { name: "plot.svg", url: `${TEST_PUBLIC_URL}/runs/run_new/artifacts/plot.svg`, contentType: "image/svg+xml" },
+      ],
+    });
+  });
+
+  it.each([
+    ["an unknown file of a run", "/runs/run_new/artifacts/other.svg", 'Run "run_new" has no artifact "other.svg"'],
+    ["an unknown run", "/runs/run_nope/artifacts/plot.svg", 'Run "run_nope" has no artifact "plot.svg"'],
+    [
+      "a name that cannot be one",
+      "/runs/run_new/artifacts/..%2Fplot.svg",
+      'Run "run_new" has no artifact "../plot.svg"',
+    ],
+  ])("answers 404 JSON for %s", async (_case, url, message) => {
+    const response = await app.inject({ method: "GET", url });
+    expect(response.statusCode).toBe(404);
+    expect(response.json()).toEqual({ errors: [{ message, extensions: { code: "NOT_FOUND" } }] });
+  });
+
+  it("keeps /graphql private: unsigned calls are still refused", async () => {
+    const response = await app.inject({
+      method: "POST",
+      url: "/graphql",
+      headers: { "content-type": "application/json" },
+      payload: JSON.stringify({ query: "{ productionModel { id } }" }),
+    });
+    expect(response.statusCode).toBe(401);
   });
 });

@@ -1,0 +1,67 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createPgliteDatabase, runMigrations, type Database } from "@pokewatch/kit";
+import { capturingLogger } from "@pokewatch/kit/testing";
+import { createCatalog, loadBundledCatalog, marketMigrations, simulatedCatalogData } from "@pokewatch/market";
+import { modelMigrations } from "@pokewatch/model";
+import { createPipelineService, pipelineMigrations, STEP_NAMES } from "@pokewatch/pipeline";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { trainFirstModel } from "./first-model.js";
+
+const catalog = createCatalog(simulatedCatalogData(15, loadBundledCatalog()));
+
+let db: Database;
+let dataDir: string;
+beforeEach(async () => {
+  db = await createPgliteDatabase();
+  await runMigrations(db, "model", modelMigrations());
+  await runMigrations(db, "market", marketMigrations());
+  await runMigrations(db, "pipeline", pipelineMigrations());
+  dataDir = mkdtempSync(join(tmpdir(), "first-model-"));
+});
+afterEach(async () => {
+  await db.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const logged = (lines: string[]) => lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+
+describe("trainFirstModel", () => {
+  it("trains once on an empty registry, logging every step, then finds the model present", async () => {
+    const { logger, lines } = capturingLogger();
+    const options = { db, dataDir, logger, catalog, options: { trees: 5 } };
+    expect(await trainFirstModel(options)).toBe("trained");
+    const entries = logged(lines());
+    for (const step of STEP_NAMES) {
+      expect(entries).toContainEqual(expect.objectContaining({ step, msg: `pipeline: ${step} started` }));
+      expect(entries).toContainEqual(
+        expect.objectContaining({ level: 30, step, status: "SUCCEEDED", durationMs: expect.any(Number) }),
+      );
+    }
+    expect(entries).toContainEqual(expect.objectContaining({ step: "train", progress: "fit: 5/5 trees" }));
+    expect(entries).toContainEqual(expect.objectContaining({ msg: "first model trained", model: expect.any(String) }));
+
+    const again = capturingLogger();
+    expect(await trainFirstModel({ ...options, logger: again.logger })).toBe("present");
+    expect(again.lines()).toEqual([]);
+    expect(await db.query("SELECT id FROM pipeline_runs")).toHaveLength(1);
+  });
+
+  it("logs an error and resolves 'failed' when the run fails", async () => {
+    const { logger, lines } = capturingLogger();
+    const outcome = await trainFirstModel({ db, dataDir, logger, catalog, options: { simulateIfEmpty: false } });
+    expect(outcome).toBe("failed");
+    const error = logged(lines()).find((entry) => entry.level === 50);
+    expect(error).toMatchObject({ error: expect.stringMatching(/^ingest: no prices stored/) });
+    expect(error?.msg).toContain("MODEL_UNAVAILABLE");
+  });
+
+  it("resolves 'failed' without throwing while another run is active", async () => {
+    const service = createPipelineService({ db, dataDir, logger: capturingLogger().logger, catalog });
+    const active = await service.store.create({ trigger: "MANUAL", now: new Date() });
+    const { logger, lines } = capturingLogger();
+    expect(await trainFirstModel({ service, logger })).toBe("failed");
+    expect(logged(lines()).at(-1)).toMatchObject({ level: 50, err: { message: expect.stringContaining(active.id) } });
+  });
+});

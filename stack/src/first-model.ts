@@ -1,0 +1,103 @@
+import type { Database, Logger, Redis } from "@pokewatch/kit";
+import type { Catalog } from "@pokewatch/market";
+import {
+  createPipelineService,
+  createProgressThrottle,
+  type PipelineOptions,
+  type PipelineService,
+  type RunEvent,
+} from "@pokewatch/pipeline";
+
+/** What to build the pipeline from, when the caller has no PipelineService to share. */
+export interface FirstModelPipeline {
+  /** Migrated (model, market, pipeline) before this is called. */
+  db: Database;
+  redis?: Redis | undefined;
+  /** DATA_DIR: the model artifact is written to `<dataDir>/models`. */
+  dataDir: string;
+  /** @default the bundled catalog */
+  catalog?: Catalog | undefined;
+  /** Over the pipeline's defaults (tests train few trees). */
+  options?: Partial<PipelineOptions> | undefined;
+}
+
+/** The stack passes its pipeline service, so the first run and the scheduled ones share one runner. */
+export type TrainFirstModelOptions = { logger: Logger } & (FirstModelPipeline | { service: PipelineService });
+
+/** `trained`: this call promoted a model; `present`: there already was one; `failed`: still none. */
+export type FirstModelOutcome = "trained" | "present" | "failed";
+
+/**
+ * With no production model in the registry, runs the training pipeline once and waits for it, so
+ * that pricing answers fair prices from its first request. Logs each step as it happens. Never
+ * throws: a failed run is logged and pricing answers MODEL_UNAVAILABLE until a model is promoted.
+ */
+export async function trainFirstModel(options: TrainFirstModelOptions): Promise<FirstModelOutcome> {
+  const { logger } = options;
+  try {
+    const { registry, runner } = "service" in options ? options.service : serviceFor(options);
+    if (await registry.production()) return "present";
+    logger.info(
+      "no production model yet: running the training pipeline once before serving prices " +
+        "(set PIPELINE_TRAIN_ON_START=false to skip)",
+    );
+    const { run, done } = await runner.trigger("MANUAL", { onEvent: stepLogger(logger) });
+    const outcome = await done;
+    const production = await registry.production();
+    if (outcome.status === "SUCCEEDED" && production) {
+      logger.info({ runId: run.id, model: production.id, mape: production.metrics.mape }, "first model trained");
+      return "trained";
+    }
+    logger.error(
+      { runId: run.id, error: outcome.error ?? "the run promoted no model" },
+      "the first model was not trained: pricing answers MODEL_UNAVAILABLE until one is promoted " +
+        "(see the run's steps, then try pnpm run pipeline run)",
+    );
+    return "failed";
+  } catch (err) {
+    // PipelineBusyError (another process is training) included: pricing picks its model up later.
+    logger.error(
+      { err: { message: err instanceof Error ? err.message : String(err) } },
+      "could not train a first model: pricing answers MODEL_UNAVAILABLE until one is promoted",
+    );
+    return "failed";
+  }
+}
+
+function serviceFor({ db, redis, dataDir, catalog, options, logger }: FirstModelPipeline & { logger: Logger }) {
+  return createPipelineService({
+    db,
+    redis,
+    dataDir,
+    logger,
+    ...(catalog && { catalog }),
+    ...(options && { options }),
+  });
+}
+
+/** One info line per step started and finished, and training progress at most every 2 s. */
+function stepLogger(logger: Logger): (event: RunEvent) => void {
+  let shown = createProgressThrottle();
+  return (event) => {
+    switch (event.type) {
+      case "step-started":
+        shown = createProgressThrottle();
+        return logger.info({ runId: event.runId, step: event.name }, `pipeline: ${event.name} started`);
+      case "step-progress":
+        if (shown(event.message)) {
+          logger.info({ runId: event.runId, step: event.name, progress: event.message }, `pipeline: ${event.message}`);
+        }
+        return;
+      case "step-finished": {
+        const { runId, name: step, status, durationMs, message } = event;
+        // Info even when FAILED: the runner warns about the failure itself, the outcome is an error.
+        return logger.info({ runId, step, status, durationMs, message }, `pipeline: ${step} ${status.toLowerCase()}`);
+      }
+      case "run-finished":
+        return logger.info(
+          { runId: event.runId, status: event.status, error: event.error },
+          `pipeline run ${event.status.toLowerCase()}`,
+        );
+    }
+  };
+}
