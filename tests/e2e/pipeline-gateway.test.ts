@@ -71,7 +71,10 @@ describe("the training pipeline through the gateway", () => {
     // One trigger per 5 minutes per key: the second is refused at the gateway.
     const again = await ask(`mutation { triggerPipelineRun { id } }`);
     expect(again.status).toBe(429);
-    expect(again.body.errors?.[0]?.extensions).toMatchObject({ code: "RATE_LIMITED", field: "Mutation.triggerPipelineRun" });
+    expect(again.body.errors?.[0]?.extensions).toMatchObject({
+      code: "RATE_LIMITED",
+      field: "Mutation.triggerPipelineRun",
+    });
 
     const run = await until(async () => {
       const { body } = await ask(`query ($id: ID!) { pipelineRun(id: $id) { ${RUN_FIELDS} } }`, { id: started.id });

@@ -26,13 +26,14 @@ describe("whole stack on the real PostgreSQL and Redis", () => {
       { service: "market", version: 1 },
       { service: "model", version: 1 },
       { service: "pipeline", version: 1 },
+      { service: "pipeline", version: 2 },
     ]);
   });
 
   it("answers the three-subgraph query, reading runs from PostgreSQL", async () => {
     await postgres.db.query(
-      `INSERT INTO pipeline_runs (id, status, trigger, created_at, started_at, finished_at)
-       VALUES ('run_pg', 'SUCCEEDED', 'SCHEDULE', now(), now() - interval '2 seconds', now())`,
+      `INSERT INTO pipeline_runs (id, status, trigger, scheduled_for, created_at, started_at, finished_at)
+       VALUES ('run_pg', 'SUCCEEDED', 'SCHEDULE', now(), now(), now() - interval '2 seconds', now())`,
     );
     const { body } = await postGraphQL(stack.gatewayUrl, ALL_SUBGRAPHS_QUERY);
     expect(body.errors).toBeUndefined();

@@ -88,7 +88,10 @@ describe("pnpm start", () => {
       expect(tables.map((t) => t.table_name)).toEqual([
         "api_keys",
         "model_versions",
+        "pipeline_artifacts",
         "pipeline_runs",
+        "pipeline_step_outputs",
+        "pipeline_steps",
         "price_points",
         "schema_migrations",
       ]);
