@@ -58,10 +58,18 @@ describe("trainFirstModel", () => {
   });
 
   it("resolves 'failed' without throwing while another run is active", async () => {
-    const service = createPipelineService({ db, dataDir, logger: capturingLogger().logger, catalog });
-    const active = await service.store.create({ trigger: "MANUAL", now: new Date() });
+    const service = createPipelineService({
+      db,
+      dataDir,
+      logger: capturingLogger().logger,
+      catalog,
+      options: { trees: 5 },
+    });
+    // A run this process is running (a scheduled one, say) when the first-model check comes.
+    const { run: active, done } = await service.runner.trigger("MANUAL");
     const { logger, lines } = capturingLogger();
     expect(await trainFirstModel({ service, logger })).toBe("failed");
     expect(logged(lines()).at(-1)).toMatchObject({ level: 50, err: { message: expect.stringContaining(active.id) } });
+    await done;
   });
 });

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { createServer, type AddressInfo } from "node:net";
 import {
   createGatewayApp,
   readSupergraphSdl,
@@ -19,6 +20,7 @@ import {
 import { marketMigrations, type Catalog } from "@pokewatch/market";
 import { modelMigrations } from "@pokewatch/model";
 import {
+  DEFAULT_PIPELINE_PUBLIC_URL,
   createPipelineApp,
   createPipelineService,
   pipelineMigrations,
@@ -131,17 +133,23 @@ export async function startStack({
     if (env.AUTH_ENABLED && env.POKEWATCH_ADMIN_KEY === undefined && db.kind === "pglite") {
       await createLocalAdminKey(createApiKeyStore(db), env.DATA_DIR, keysLogger);
     }
+    // Artifact URLs start with the public URL: left at its default, it must name the port the
+    // pipeline really listens on (tests ask for port 0), so that port is known before the app.
+    const pipelinePort = await portFor(at(env.PIPELINE_PORT));
     const pipeline = await listen(
       await createPipelineApp({
         ...common,
         db,
         cron: env.PIPELINE_CRON,
         dataDir: env.DATA_DIR,
-        publicUrl: env.PIPELINE_PUBLIC_URL,
+        publicUrl:
+          env.PIPELINE_PUBLIC_URL === DEFAULT_PIPELINE_PUBLIC_URL
+            ? `http://127.0.0.1:${pipelinePort}`
+            : env.PIPELINE_PUBLIC_URL,
         service: pipelineService,
         logger: serviceLogger("pipeline"),
       }),
-      at(env.PIPELINE_PORT),
+      at(pipelinePort),
     );
     opened.push(pipeline);
 
@@ -177,4 +185,20 @@ export async function startStack({
     await close();
     throw error;
   }
+}
+
+/**
+ * The port to listen on: `port` itself, or for 0 a free one the system picks (bound for a moment
+ * and released, so the caller can build what names the port before it listens there).
+ */
+async function portFor({ host, port }: { host: string; port: number }): Promise<number> {
+  if (port !== 0) return port;
+  const probe = createServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once("error", reject);
+    probe.listen({ host, port: 0, exclusive: true }, resolve);
+  });
+  const { port: free } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return free;
 }

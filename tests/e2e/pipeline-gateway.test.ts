@@ -120,5 +120,62 @@ describe("the training pipeline through the gateway", () => {
       return card?.fairPrice ?? undefined;
     }, 20_000);
     expect(priced).toMatchObject({ model: { id: run.producedModel!.id } });
+
+    // The plots are served by the pipeline at the URL the run gives (its real port, not the default).
+    const artifact = run.artifacts.find((a) => a.name === "predicted-vs-actual.svg")!;
+    expect(artifact.contentType).toBe("image/svg+xml");
+    const served = await fetch(artifact.url);
+    expect(served.status).toBe(200);
+    expect(served.headers.get("content-type")).toMatch(/^image\/svg\+xml/);
+    expect((await served.text()).trimStart()).toMatch(/^<svg/);
+
+    // A second run on unchanged data, triggered with a second key (one trigger per 5 min per key):
+    // ingest runs again (the first run simulated into an empty store, which is never a cache hit)
+    // and reads back the same prices, so validate, features and train reuse their outputs; register
+    // finds the same model already registered and promote keeps it: production and what pricing
+    // serves do not change.
+    const created = await ask(
+      `mutation { createApiKey(input: { name: "second trigger", scopes: ["pipeline:read", "pipeline:write"] }) { secret } }`,
+    );
+    expect(created.body.errors).toBeUndefined();
+    const secret = (created.body.data as { createApiKey: { secret: string } }).createApiKey.secret;
+    const second = await postGraphQL(stack.gatewayUrl, `mutation { triggerPipelineRun { id } }`, {
+      "x-api-key": secret,
+    });
+    expect(second.body.errors).toBeUndefined();
+    const secondId = (second.body.data as { triggerPipelineRun: { id: string } }).triggerPipelineRun.id;
+    const rerun = await until(async () => {
+      const { body } = await ask(`query ($id: ID!) { pipelineRun(id: $id) { ${RUN_FIELDS} } }`, { id: secondId });
+      const current = (body.data as { pipelineRun: Run }).pipelineRun;
+      return current.status === "SUCCEEDED" || current.status === "FAILED" ? current : undefined;
+    });
+    expect(rerun.error).toBeNull();
+    expect(rerun.status).toBe("SUCCEEDED");
+    expect(Object.fromEntries(rerun.steps.map((step) => [step.name, step.status]))).toEqual({
+      ingest: "SUCCEEDED",
+      validate: "CACHED",
+      features: "CACHED",
+      train: "CACHED",
+      evaluate: expect.stringMatching(/^(CACHED|SUCCEEDED)$/) as string,
+      register: "SUCCEEDED",
+      promote: "SKIPPED",
+    });
+    expect(rerun.steps.find((step) => step.name === "register")?.message).toMatch(
+      new RegExp(`^reused ${run.producedModel!.id} .*PRODUCTION\\)`),
+    );
+    expect(rerun.steps.find((step) => step.name === "promote")?.message).toContain("already is the production model");
+    expect(rerun.promoted).toBe(false);
+    expect(rerun.producedModel).toEqual(run.producedModel);
+
+    const after = await ask(`{ productionModel { id } pipelineHealth { status lastRun { id } } }`);
+    expect(after.body.data).toEqual({
+      productionModel: { id: run.producedModel!.id },
+      pipelineHealth: { status: "HEALTHY", lastRun: { id: rerun.id } },
+    });
+    const stillPriced = await ask(
+      `query ($id: ID!) { card(id: $id) { fairPrice { fairPrice signal model { id version createdAt metrics { mape } } } } }`,
+      { id: cardId },
+    );
+    expect(stillPriced.body.data).toEqual({ card: { fairPrice: priced } });
   });
 });

@@ -7,12 +7,24 @@ import { closeOnSignal } from "./shutdown.js";
  * start (port taken, database unreachable) into one log line and exit code 1, not a stack dump.
  */
 export async function runService(logger: Logger, start: () => Promise<() => Promise<void>>): Promise<void> {
+  // A start can be long (the stack trains a first model): Ctrl-C then must stop at once, with a
+  // log line, not wait for it. Nothing is open to close cleanly yet; work it left half done (a
+  // pipeline run) is failed by the next start.
+  const duringStart = (signal: NodeJS.Signals) => {
+    logger.warn({ signal }, "stopped while starting; an unfinished pipeline run is failed at the next start");
+    process.exit(signal === "SIGINT" ? 130 : 143);
+  };
+  process.on("SIGINT", duringStart);
+  process.on("SIGTERM", duringStart);
   let close: () => Promise<void>;
   try {
     close = await start();
   } catch (error) {
     logger.fatal({ err: error }, `could not start: ${(error as Error).message}`);
     process.exit(1);
+  } finally {
+    process.off("SIGINT", duringStart);
+    process.off("SIGTERM", duringStart);
   }
   closeOnSignal(logger, close);
 }

@@ -12,7 +12,7 @@ import {
 import { PRODUCTION_MODEL_CHANNEL } from "@pokewatch/model";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { STEP_NAMES } from "../src/pipeline/pipeline-types.js";
-import { createRunStore } from "../src/pipeline/run-store.js";
+import { createRunOwnership, createRunStore } from "../src/pipeline/run-store.js";
 
 /** Runs `pnpm run pipeline …` as typed in `dir`, with `env` added. */
 const pipeline = (args: string[], env: Record<string, string>, dir: string) =>
@@ -183,8 +183,16 @@ describe("pnpm run pipeline on PostgreSQL and Redis", { timeout: 180_000 }, () =
   });
 
   it("refuses to start while another run is active, naming it", async () => {
-    const active = await createRunStore(postgres.db).create({ trigger: "MANUAL", now: new Date() });
-    const { code, stdout, stderr } = await pipeline(SMALL, env, dir);
+    // A run another process owns (and holds its lock) while the CLI starts.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const store = createRunStore(postgres.db);
+    const { run: active, done } = await createRunOwnership(postgres.db).claim(
+      () => store.create({ trigger: "MANUAL", now: new Date() }),
+      () => held,
+    );
+    const { code, stdout, stderr } = await pipeline(SMALL, env, dir).finally(release);
+    await done;
     expect(code).toBe(1);
     expect(stdout).toBe("");
     expect(stderr).toContain(`pipeline: a pipeline run is already active (${active.id})`);

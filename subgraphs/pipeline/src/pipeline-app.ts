@@ -59,8 +59,9 @@ export function pipelineServiceOf(app: FastifyInstance): PipelineService | undef
 /**
  * The pipeline subgraph: `PipelineRun`, `ModelVersion` and `Schedule` at `/graphql`, the runs'
  * plots at `GET /runs/:runId/artifacts/:name`, and the schedule that triggers the daily run. On
- * start it fails the runs a stopped process left active; on close it stops the schedule and waits
- * for the run in progress to end.
+ * start it fails the runs a stopped process left active (on PGlite every active run not this
+ * process's; on PostgreSQL those whose owner lock is free; see `createRunOwnership`); on close it
+ * stops the schedule and waits for the run in progress to end.
  */
 export async function createPipelineApp({
   db,

@@ -10,6 +10,15 @@ export interface Database extends Queryable {
   readonly kind: "postgres" | "pglite";
   /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction: <T>(work: (tx: Queryable) => Promise<T>) => Promise<T>;
+  /**
+   * Runs `work` on one dedicated connection, held until `work` settles, for session state that must
+   * live that long (a session advisory lock tying a row to a live process). The connection is then
+   * closed, not returned to a pool, so that no session state outlives `work`; if the process dies,
+   * the server ends the session and its locks with it. PostgreSQL only: PGlite is one connection in
+   * one process, so there `work` gets the database itself (and no other process can look). Optional
+   * so that hand-made test doubles need not provide it; both drivers here implement it.
+   */
+  session?: <T>(work: (conn: Queryable) => Promise<T>) => Promise<T>;
   close: () => Promise<void>;
 }
 

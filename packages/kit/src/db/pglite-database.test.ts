@@ -18,4 +18,8 @@ describe("createPgliteDatabase", () => {
     const [row] = await db.query("SELECT '2025-06-01'::date AS day, NULL::date AS none");
     expect(row).toEqual({ day: "2025-06-01", none: null });
   });
+
+  it("runs a session on the database itself (one connection, one process)", async () => {
+    expect(await db.session!((conn) => conn.query("SELECT 7 AS n"))).toEqual([{ n: 7 }]);
+  });
 });

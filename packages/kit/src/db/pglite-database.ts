@@ -37,6 +37,8 @@ export async function createPgliteDatabase({ dataDir }: PgliteDatabaseOptions = 
     query: root.query,
     exec: root.exec,
     transaction: (work) => db.transaction((tx) => work(asQueryable(tx))),
+    // One connection in one process: nothing to hold apart.
+    session: (work) => work(root),
     close: () => db.close(),
   };
 }

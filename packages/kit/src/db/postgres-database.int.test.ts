@@ -64,6 +64,27 @@ describe("createPostgresDatabase", () => {
     // The pool's client went back clean: the next query is not stuck in an aborted transaction.
     expect(await pg.db.query("SELECT 1 AS one")).toEqual([{ one: 1 }]);
   });
+
+  it("holds a session (and its advisory locks) on one connection until the work settles, then closes it", async () => {
+    const other = pg.connectAnother();
+    const tryLock = async () => {
+      const [row] = await other.query<{ got: boolean }>("SELECT pg_try_advisory_lock(4242) AS got");
+      if (row!.got) await other.query("SELECT pg_advisory_unlock(4242)");
+      return row!.got;
+    };
+    const pids = await pg.db.session!(async (conn) => {
+      await conn.query("SELECT pg_advisory_lock(4242)");
+      const [a] = await conn.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+      const [b] = await conn.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+      expect(await tryLock()).toBe(false);
+      return [a!.pid, b!.pid];
+    });
+    expect(pids[0]).toBe(pids[1]);
+    // The lock was never unlocked: it went with the closed connection.
+    expect(await tryLock()).toBe(true);
+    await expect(pg.db.session!(() => Promise.reject(new Error("boom")))).rejects.toThrow("boom");
+    expect(await pg.db.query("SELECT 1 AS one")).toEqual([{ one: 1 }]);
+  });
 });
 
 describe("runMigrations on PostgreSQL", () => {

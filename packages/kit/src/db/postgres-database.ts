@@ -59,6 +59,19 @@ export function createPostgresDatabase({ url, schema, maxConnections = 10 }: Pos
         client.release();
       }
     },
+    async session(work) {
+      const client = await pool.connect();
+      // A server gone while `work` holds the client emits here; `work`'s next query rejects instead.
+      const ignore = () => undefined;
+      client.on("error", ignore);
+      try {
+        return await work(asQueryable(client));
+      } finally {
+        client.off("error", ignore);
+        // Destroyed, not pooled: session locks and settings end with `work`.
+        client.release(true);
+      }
+    },
     close: () => pool.end(),
   };
 }

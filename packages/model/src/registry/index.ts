@@ -9,6 +9,7 @@ export {
   createModelRegistry,
   MAX_PAGE_SIZE,
   MODEL_STAGES,
+  type ConditionalPromotion,
   type CreateModelRegistryOptions,
   type ListModelVersionsOptions,
   type ModelRegistry,

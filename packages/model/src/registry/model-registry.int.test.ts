@@ -147,6 +147,69 @@ describe.each(backends)("model registry on %s", (_name, open) => {
     }
   });
 
+  it("promotes only if production still is the expected version", async () => {
+    const v1 = await registry.register(newModelVersionFixture(1));
+    const v2 = await registry.register(newModelVersionFixture(2));
+    const v3 = await registry.register(newModelVersionFixture(3));
+    // No production model yet: expecting one refuses, expecting none promotes.
+    expect(await registry.promoteIf(v1.id, v3.id)).toMatchObject({
+      promoted: false,
+      version: { id: v1.id, stage: "STAGING" },
+      current: null,
+    });
+    expect(await registry.promoteIf(v1.id, null)).toMatchObject({
+      promoted: true,
+      version: { id: v1.id, stage: "PRODUCTION" },
+      current: null,
+    });
+    // Production is v1 now: a comparison made against "none" or v3 is stale.
+    for (const stale of [null, v3.id]) {
+      expect(await registry.promoteIf(v2.id, stale)).toMatchObject({
+        promoted: false,
+        version: { id: v2.id, stage: "STAGING" },
+        current: { id: v1.id, stage: "PRODUCTION" },
+      });
+    }
+    // The replaced version comes back as it is after the call: archived.
+    expect(await registry.promoteIf(v2.id, v1.id)).toMatchObject({
+      promoted: true,
+      version: { id: v2.id, stage: "PRODUCTION" },
+      current: { id: v1.id, stage: "ARCHIVED" },
+    });
+    // Already production: nothing to do.
+    expect(await registry.promoteIf(v2.id, v2.id)).toMatchObject({
+      promoted: false,
+      version: { id: v2.id, stage: "PRODUCTION" },
+      current: { id: v2.id },
+    });
+    expect(await stages()).toEqual([
+      { version: v1.version, stage: "ARCHIVED" },
+      { version: v2.version, stage: "PRODUCTION" },
+      { version: v3.version, stage: "STAGING" },
+    ]);
+    expect(await error(registry.promoteIf("mv_nope", null))).toMatchObject({
+      name: "ModelVersionNotFoundError",
+      id: "mv_nope",
+    });
+  });
+
+  it("lets one of several concurrent promoteIf calls against the same production model win", async () => {
+    const replicas = [registry, createModelRegistry({ db: backend.connectAnother?.() ?? backend.db, artifacts })];
+    const old = await registry.register(newModelVersionFixture(1), { stage: "PRODUCTION" });
+    const candidates = [];
+    for (const seed of [2, 3, 4, 5, 6]) candidates.push(await registry.register(newModelVersionFixture(seed)));
+    const results = await Promise.all(candidates.map((v, i) => replicas[i % 2]!.promoteIf(v.id, old.id)));
+    const winners = results.filter((r) => r.promoted);
+    expect(winners).toHaveLength(1);
+    const winner = winners[0]!.version.id;
+    // The lock serializes them: every loser ran after the winner and saw it in production.
+    for (const r of results.filter((r) => !r.promoted)) expect(r.current?.id).toBe(winner);
+    const after = await stages();
+    expect(after.filter((row) => row.stage === "PRODUCTION")).toHaveLength(1);
+    expect((await registry.production())?.id).toBe(winner);
+    expect((await registry.get(old.id))?.stage).toBe("ARCHIVED");
+  });
+
   it("archives the current production when a version is registered straight into production", async () => {
     const old = await registry.register(newModelVersionFixture(1), { stage: "PRODUCTION" });
     const fresh = await registry.register(newModelVersionFixture(2), { stage: "PRODUCTION" });

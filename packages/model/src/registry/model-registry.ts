@@ -36,6 +36,19 @@ export interface ModelVersionConnection {
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
 }
 
+/** What `promoteIf` found under the registry's lock, and what it did. */
+export interface ConditionalPromotion {
+  /** True only when this call made `version` production. */
+  promoted: boolean;
+  /** The version asked for, as it is after the call. */
+  version: ModelVersion;
+  /**
+   * The production version found under the lock, before any change (re-read after the call, so a
+   * replaced one shows as ARCHIVED); null when there was none.
+   */
+  current: ModelVersion | null;
+}
+
 export interface ModelRegistry {
   register(input: NewModelVersion, options?: RegisterOptions): Promise<ModelVersion>;
   get(id: string): Promise<ModelVersion | null>;
@@ -44,6 +57,12 @@ export interface ModelRegistry {
   list(options?: ListModelVersionsOptions): Promise<ModelVersionConnection>;
   /** Makes `id` the production version and archives the previous one; promoting an archived version is a rollback. */
   promote(id: string): Promise<ModelVersion>;
+  /**
+   * Promotes `id` only if the production version still is `expectedProductionId` (null: there is
+   * none), checked and changed in one transaction under the write lock, so a comparison made against
+   * one production model never replaces another. Promotes nothing when `id` already is production.
+   */
+  promoteIf(id: string, expectedProductionId: string | null): Promise<ConditionalPromotion>;
   archive(id: string): Promise<ModelVersion>;
   /** The ONNX bytes of `version`, verified against its sha256. */
   loadArtifact(version: Pick<ModelVersion, "artifactSha256">): Promise<Uint8Array>;
@@ -78,6 +97,14 @@ export function createModelRegistry({ db, artifacts }: CreateModelRegistryOption
       params,
     );
     return row ? toModelVersion(row) : null;
+  };
+
+  const makeProduction = async (tx: Queryable, id: string) => {
+    await archiveProduction(tx, id);
+    await tx.query(
+      "UPDATE model_versions SET stage = 'PRODUCTION', promoted_at = now(), archived_at = NULL WHERE id = $1",
+      [id],
+    );
   };
 
   /** Locks, checks `id` exists, then runs `change`; the caller's transaction makes it all-or-nothing. */
@@ -155,11 +182,24 @@ export function createModelRegistry({ db, artifacts }: CreateModelRegistryOption
     promote: (id) =>
       changeStage(id, async (tx, current) => {
         if (current.stage === "PRODUCTION") return;
-        await archiveProduction(tx, id);
-        await tx.query(
-          "UPDATE model_versions SET stage = 'PRODUCTION', promoted_at = now(), archived_at = NULL WHERE id = $1",
-          [id],
-        );
+        await makeProduction(tx, id);
+      }),
+
+    promoteIf: (id, expectedProductionId) =>
+      db.transaction(async (tx) => {
+        await lockForWrite(tx);
+        const version = await findOne("WHERE id = $1", [id], tx);
+        if (!version) throw new ModelVersionNotFoundError(id);
+        const current = await findOne("WHERE stage = 'PRODUCTION'", [], tx);
+        if (version.stage === "PRODUCTION" || (current?.id ?? null) !== expectedProductionId) {
+          return { promoted: false, version, current };
+        }
+        await makeProduction(tx, id);
+        return {
+          promoted: true,
+          version: (await findOne("WHERE id = $1", [id], tx))!,
+          current: current && (await findOne("WHERE id = $1", [current.id], tx)),
+        };
       }),
 
     archive: (id) =>

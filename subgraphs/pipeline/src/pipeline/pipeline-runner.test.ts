@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_STALE_AFTER_MS, createPipelineRunner, type CreatePipelineRunnerOptions } from "./pipeline-runner.js";
 import { PipelineBusyError, STEP_NAMES, type RunStore, type StepName } from "./pipeline-types.js";
 import type { PipelineStepEntry, RunEvent } from "./run-steps.js";
-import { createRunStore } from "./run-store.js";
+import { OWNER_STOPPED_ERROR, createRunOwnership, createRunStore } from "./run-store.js";
 import type { PipelineStep, StepContext } from "./steps/step.js";
 import { createMemoryRunStore } from "./testing/memory-run-store.js";
 import { trainingSteps } from "./training-steps.js";
@@ -136,9 +136,39 @@ describe.each(stores)("createPipelineRunner with the run store %s", (_kind, open
     };
     const { run, done } = await runner({ steps: gatedStep().entries, logger, ctxFor }).trigger("MANUAL");
 
-    expect(await done).toEqual({ status: "FAILED", error: "internal error: no database" });
-    expect(await store.findById(run.id)).toMatchObject({ status: "FAILED", error: "internal error: no database" });
+    const error = `internal error (see the pipeline service log, run ${run.id})`;
+    expect(await done).toEqual({ status: "FAILED", error });
+    expect(await store.findById(run.id)).toMatchObject({ status: "FAILED", error });
     expect(lines().some((line) => line.includes('"level":50') && line.includes("no database"))).toBe(true);
+  });
+});
+
+describe("createPipelineRunner on PGlite with run ownership", () => {
+  it("fails at start every run left active, even with a fresh heartbeat; later, none of its own", async () => {
+    const db = await createPgliteDatabase();
+    try {
+      await runMigrations(db, "pipeline", loadMigrations(new URL("../migrations/", import.meta.url)));
+      const store = createRunStore(db);
+      const left = await store.create({ trigger: "MANUAL", now });
+      await store.start(left.id, now);
+      await store.updateStep(left.id, "ingest", { status: "RUNNING", startedAt: now });
+      const { entries, release } = gatedStep();
+      const options = { store, ctxFor: ctxFor(silentLogger()), clock, logger: silentLogger(), steps: entries };
+      const runner = createPipelineRunner({ ...options, ownership: createRunOwnership(db) });
+
+      expect(await runner.recoverStale()).toEqual([left.id]);
+      expect(await store.findById(left.id)).toMatchObject({ status: "FAILED", error: OWNER_STOPPED_ERROR });
+      expect((await store.steps(left.id)).map((s) => s.status)).toEqual([
+        ...["FAILED", "SKIPPED", "SKIPPED", "SKIPPED", "SKIPPED", "SKIPPED", "SKIPPED"],
+      ]);
+      const { run, done } = await runner.trigger("MANUAL");
+      expect(await runner.recoverStale()).toEqual([]);
+      expect(await store.findById(run.id)).toMatchObject({ status: "RUNNING" });
+      release();
+      expect(await done).toEqual({ status: "SUCCEEDED", error: null });
+    } finally {
+      await db.close();
+    }
   });
 });
 

@@ -1,6 +1,14 @@
 import type { Logger } from "@pokewatch/kit";
 import type { PipelineRunRecord, RunStore, RunTrigger } from "./pipeline-types.js";
-import { DEFAULT_HEARTBEAT_MS, runSteps, type PipelineStepEntry, type RunEvent, type RunOutcome } from "./run-steps.js";
+import {
+  DEFAULT_HEARTBEAT_MS,
+  internalError,
+  runSteps,
+  type PipelineStepEntry,
+  type RunEvent,
+  type RunOutcome,
+} from "./run-steps.js";
+import { NO_RUN_OWNERSHIP, type RunOwnership } from "./run-store.js";
 import type { StepContext } from "./steps/step.js";
 
 export interface CreatePipelineRunnerOptions {
@@ -15,6 +23,11 @@ export interface CreatePipelineRunnerOptions {
   staleAfterMs?: number;
   /** @default 10_000 */
   heartbeatMs?: number;
+  /**
+   * Ties runs to this process, so that runs of a process that stopped are failed at once (see
+   * `createRunOwnership`). @default none: only the heartbeat limit fails abandoned runs
+   */
+  ownership?: RunOwnership;
 }
 
 export interface TriggerOptions {
@@ -33,7 +46,10 @@ export interface PipelineRunner {
     trigger: RunTrigger,
     options?: TriggerOptions,
   ): Promise<{ run: PipelineRunRecord; done: Promise<RunOutcome> }>;
-  /** Fails the runs a stopped process left active; returns their ids. Call on start. */
+  /**
+   * Fails the runs a stopped process left active, returns their ids: those no live process owns
+   * (the first call is this process's start), and those past the heartbeat limit. Call on start.
+   */
   recoverStale(): Promise<string[]>;
   /** Resolves when no run started by this runner is in progress. */
   idle(): Promise<void>;
@@ -55,15 +71,23 @@ export function createPipelineRunner({
   logger,
   staleAfterMs = DEFAULT_STALE_AFTER_MS,
   heartbeatMs = DEFAULT_HEARTBEAT_MS,
+  ownership = NO_RUN_OWNERSHIP,
 }: CreatePipelineRunnerOptions): PipelineRunner {
   assertTimings(staleAfterMs, heartbeatMs);
   const inProgress = new Set<Promise<RunOutcome>>();
+  const ownIds = new Set<string>();
+  let started = false;
   // Loaded when the first run starts, so that creating a runner does not load ONNX and every step.
   const stepsToRun = () => steps ?? import("./training-steps.js").then((m) => m.trainingSteps);
 
   async function recoverStale(): Promise<string[]> {
     const now = clock();
-    const ids = await store.failStale(new Date(now.getTime() - staleAfterMs), now);
+    const atStart = !started;
+    started = true;
+    // The heartbeat limit first: its error says since when the run was silent.
+    const stale = await store.failStale(new Date(now.getTime() - staleAfterMs), now);
+    const orphaned = await ownership.failOrphaned({ now, ownIds, atStart });
+    const ids = [...stale, ...orphaned];
     for (const runId of ids) logger.warn({ runId }, "failed a pipeline run abandoned by a stopped process");
     return ids;
   }
@@ -75,7 +99,8 @@ export function createPipelineRunner({
     } catch (err) {
       // Only bookkeeping failed (the store, most likely); a step's own failure resolves above.
       logger.error({ err, runId: run.id }, "pipeline run stopped by an unexpected error");
-      const error = `internal error: ${err instanceof Error ? err.message : String(err)}`;
+      // The message stays in the log: run errors are visible to API callers.
+      const error = internalError(run.id);
       await store
         .finish(run.id, { status: "FAILED", error, now: clock() })
         .catch((finishErr: unknown) =>
@@ -88,9 +113,19 @@ export function createPipelineRunner({
   return {
     async trigger(trigger, { scheduledFor, onEvent } = {}) {
       await recoverStale();
-      const run = await store.create({ trigger, scheduledFor: scheduledFor ?? null, now: clock() });
-      logger.info({ runId: run.id, trigger, scheduledFor }, "pipeline run created");
-      const done = execute(run, onEvent);
+      const { run, done: owned } = await ownership.claim(
+        () => store.create({ trigger, scheduledFor: scheduledFor ?? null, now: clock() }),
+        (created) => {
+          ownIds.add(created.id);
+          logger.info({ runId: created.id, trigger, scheduledFor }, "pipeline run created");
+          return execute(created, onEvent).finally(() => ownIds.delete(created.id));
+        },
+      );
+      // execute never rejects; losing the owner's connection can (the next recovery fails the run).
+      const done = owned.catch((err: unknown): RunOutcome => {
+        logger.error({ err, runId: run.id }, "pipeline run lost its owner connection");
+        return { status: "FAILED", error: internalError(run.id) };
+      });
       inProgress.add(done);
       void done.finally(() => inProgress.delete(done));
       return { run, done };

@@ -3,7 +3,7 @@ import { createPriceStore, loadBundledCatalog, type Catalog } from "@pokewatch/m
 import { createArtifactStore, createModelRegistry, type ModelRegistry } from "@pokewatch/model";
 import { createPipelineRunner, type PipelineRunner } from "./pipeline-runner.js";
 import type { RunStore } from "./pipeline-types.js";
-import { createRunStore } from "./run-store.js";
+import { createRunOwnership, createRunStore } from "./run-store.js";
 import { DEFAULT_PIPELINE_OPTIONS, type PipelineOptions, type StepContext } from "./steps/step.js";
 
 export interface PipelineServiceOptions {
@@ -64,6 +64,8 @@ export function createPipelineService({
     ctxFor,
     clock,
     logger,
+    // Runs of a stopped process fail at the next start or trigger, not only after the heartbeat limit.
+    ownership: createRunOwnership(db),
     ...(staleAfterMs !== undefined && { staleAfterMs }),
     ...(heartbeatMs !== undefined && { heartbeatMs }),
   });

@@ -245,16 +245,24 @@ describe.each(stores)("runSteps with the run store %s", (_kind, open) => {
       throw new TypeError("Cannot read properties of undefined (reading 'rows')");
     };
     const { entries } = fakePipeline(clock, freshData(), { features: { output: broken } });
-    const { outcome, steps } = await execute(store, entries, clock, { logger });
+    const { outcome, steps, run } = await execute(store, entries, clock, { logger });
 
-    const message = "internal error: Cannot read properties of undefined (reading 'rows')";
+    // The error's own text stays in the log: run and step messages are visible to API callers.
+    const message = `internal error (see the pipeline service log, run ${run.id})`;
     expect(outcome).toEqual({ status: "FAILED", error: `features: ${message}` });
     expect(steps[2]).toMatchObject({ name: "features", status: "FAILED", message });
     expect(steps.slice(3).map((s) => s.status)).toEqual(["SKIPPED", "SKIPPED", "SKIPPED", "SKIPPED"]);
     const logged = lines()
       .map((line) => JSON.parse(line) as { level: number; step?: string; err?: { stack: string } })
       .find((line) => line.level === 50);
-    expect(logged).toMatchObject({ step: "features", err: { stack: expect.stringContaining("TypeError") } });
+    expect(logged).toMatchObject({
+      runId: run.id,
+      step: "features",
+      err: {
+        message: "Cannot read properties of undefined (reading 'rows')",
+        stack: expect.stringContaining("TypeError"),
+      },
+    });
   });
 
   it("reuses the outputs of an earlier run with the same inputs and code; register and promote run again", async () => {
@@ -356,6 +364,60 @@ describe.each(stores)("runSteps with the run store %s", (_kind, open) => {
     await sleep(40);
     expect(heartbeat.mock.calls.length).toBe(beats);
     heartbeat.mockRestore();
+  });
+});
+
+describe("runSteps on a run another replica ended", () => {
+  let db: Awaited<ReturnType<typeof createPgliteDatabase>>;
+  beforeAll(async () => {
+    db = await createPgliteDatabase();
+    await runMigrations(db, "pipeline", loadMigrations(new URL("../migrations/", import.meta.url)));
+  });
+  afterAll(() => db.close());
+
+  it("stops before register and promote, and leaves the run as the other replica failed it", async () => {
+    const store = createRunStore(db);
+    const clock = manualClock();
+    // While evaluate runs, another replica decides the run is abandoned and fails it (PGlite runs
+    // queries in order, so this lands before the step is recorded).
+    const failElsewhere = () => {
+      void store.failStale(new Date("2100-01-01T00:00:00Z"), clock.now());
+      return { comparison, plots: [] };
+    };
+    const { steps: fakes, entries } = fakePipeline(
+      clock,
+      { version: "ended", content: "x" },
+      {
+        evaluate: { output: failElsewhere, cacheable: false },
+      },
+    );
+    const events: RunEvent[] = [];
+    const { id: runId } = await store.create({ trigger: "MANUAL", now: clock.now() });
+    const ctx = testContext(runId, silentLogger(), clock);
+    const outcome = await runSteps({
+      store,
+      runId,
+      steps: entries,
+      ctx,
+      clock: clock.now,
+      onEvent: (e) => events.push(e),
+    });
+
+    const error = "the process running it stopped: no heartbeat since 2026-11-28T03:00:00.000Z";
+    expect(outcome).toEqual({ status: "FAILED", error });
+    expect(fakes.register.inputs).toEqual([]);
+    expect(fakes.promote.inputs).toEqual([]);
+    expect(await store.findById(runId)).toMatchObject({
+      status: "FAILED",
+      error,
+      producedModelId: null,
+      promoted: false,
+    });
+    expect((await store.steps(runId)).map((s) => s.status)).toEqual([
+      ...["SUCCEEDED", "SUCCEEDED", "SUCCEEDED", "SUCCEEDED", "FAILED", "SKIPPED", "SKIPPED"],
+    ]);
+    expect(events.at(-1)).toEqual({ type: "run-finished", runId, status: "FAILED", error });
+    expect(events.some((e) => e.type === "step-started" && e.name === "register")).toBe(false);
   });
 });
 

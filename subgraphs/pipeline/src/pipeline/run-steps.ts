@@ -1,4 +1,5 @@
 import type { RunComparison, RunStore, StepName, StepStatus } from "./pipeline-types.js";
+import { RunNotActiveError } from "./run-store.js";
 import { codeVersionOf, sha256Hex } from "./steps/content-hash.js";
 import { StepFailure, type PipelineStep, type StepContext, type StepResult } from "./steps/step.js";
 
@@ -53,9 +54,17 @@ export const DEFAULT_HEARTBEAT_MS = 10_000;
 const CACHED_MESSAGE = "cached: same inputs and code as an earlier successful run";
 
 /**
+ * What run and step messages say of an unexpected error: they are visible to API callers, so the
+ * error itself (message and stack) goes to the log only, where this points.
+ */
+export const internalError = (runId: string) => `internal error (see the pipeline service log, run ${runId})`;
+
+/**
  * Runs the steps of a created run in order, writing every state change to the store as it
  * happens. A failing step (StepFailure, or any error inside it) ends the run FAILED, the later
  * steps SKIPPED, and resolves; it rejects only on bad options or when the store fails between steps.
+ * A run that stops being active meanwhile (another replica failed it as abandoned) is left as it is:
+ * the remaining steps (register, promote) do not run, and the outcome is FAILED.
  */
 export async function runSteps(options: RunStepsOptions): Promise<RunOutcome> {
   const { store, runId, steps, ctx, clock, heartbeatMs = DEFAULT_HEARTBEAT_MS } = options;
@@ -78,6 +87,19 @@ export async function runSteps(options: RunStepsOptions): Promise<RunOutcome> {
   }, heartbeatMs);
   heartbeat.unref();
   try {
+    return await runAll();
+  } catch (err) {
+    if (!(err instanceof RunNotActiveError)) throw err;
+    ctx.logger.error({ runId, status: err.status }, "the run was ended elsewhere (failed as abandoned); stopping it");
+    const stored = await store.findById(runId).catch(() => null);
+    const error = stored?.error ?? `the run was ended elsewhere: it is ${err.status}`;
+    emit({ type: "run-finished", runId, status: "FAILED", error });
+    return { status: "FAILED", error };
+  } finally {
+    clearInterval(heartbeat);
+  }
+
+  async function runAll(): Promise<RunOutcome> {
     for (const entry of steps) {
       const { name } = entry.step;
       if (failed) {
@@ -109,15 +131,13 @@ export async function runSteps(options: RunStepsOptions): Promise<RunOutcome> {
       emit({ type: "step-finished", runId, name, status: done.status, durationMs, message: done.message });
       if (done.status === "FAILED") failed = { name, message: done.message };
     }
-  } finally {
-    clearInterval(heartbeat);
-  }
 
-  const status = failed ? "FAILED" : "SUCCEEDED";
-  const error = failed ? `${failed.name}: ${failed.message}` : null;
-  await store.finish(runId, { status, error, ...outcomeOf(outputs), now: clock() });
-  emit({ type: "run-finished", runId, status, error });
-  return { status, error };
+    const status = failed ? "FAILED" : "SUCCEEDED";
+    const error = failed ? `${failed.name}: ${failed.message}` : null;
+    await store.finish(runId, { status, error, ...outcomeOf(outputs), now: clock() });
+    emit({ type: "run-finished", runId, status, error });
+    return { status, error };
+  }
 }
 
 interface StepDone {
@@ -159,8 +179,7 @@ async function runOne(entry: PipelineStepEntry, { store, ctx, outputs, hashes }:
       return { status: "FAILED", message: err.message, cacheKey, outputHash: null };
     }
     ctx.logger.error({ err, runId: ctx.runId, step: step.name }, "step failed with an unexpected error");
-    const reason = err instanceof Error ? err.message : String(err);
-    return { status: "FAILED", message: `internal error: ${reason}`, cacheKey, outputHash: null };
+    return { status: "FAILED", message: internalError(ctx.runId), cacheKey, outputHash: null };
   }
 }
 

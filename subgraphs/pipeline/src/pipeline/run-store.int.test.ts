@@ -3,7 +3,7 @@ import { createIsolatedPostgres, type IsolatedPostgres } from "@pokewatch/kit/te
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { pipelineMigrations } from "../pipeline-app.js";
 import { PipelineBusyError, type RunComparison } from "./pipeline-types.js";
-import { createRunStore, type RunStore } from "./run-store.js";
+import { OWNER_STOPPED_ERROR, createRunOwnership, createRunStore, type RunStore } from "./run-store.js";
 
 let pg: IsolatedPostgres;
 /** One store per replica, each with its own connection pool. */
@@ -144,5 +144,39 @@ describe("run store on PostgreSQL", () => {
       after = page.hasNextPage ? page.endCursor : null;
     } while (after);
     expect(seen).toEqual([ids[0], ...ids.slice(1).sort().reverse()]);
+  });
+});
+
+describe("run ownership on PostgreSQL", () => {
+  it("does not fail a run whose runner holds its lock; fails it once that runner's connection is gone", async () => {
+    const ownerDb = pg.connectAnother();
+    const owner = createRunOwnership(ownerDb);
+    const other = createRunOwnership(pg.db);
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const { run, done } = await owner.claim(
+      () => createRunStore(ownerDb).create({ trigger: "MANUAL", now: at("10:00:00.000") }),
+      async (created) => {
+        await createRunStore(ownerDb).start(created.id, at("10:00:00.000"));
+        await gate;
+      },
+    );
+    const now = at("10:00:05.000");
+    expect(await other.failOrphaned({ now, ownIds: new Set(), atStart: true })).toEqual([]);
+    expect(await store.findById(run.id)).toMatchObject({ status: "RUNNING" });
+
+    // The owner's process dies: the server ends its session, and the lock with it.
+    const [{ n } = { n: 0 }] = await pg.db.query<{ n: number }>(
+      `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_locks
+       WHERE locktype = 'advisory' AND granted AND objsubid = 1
+         AND ((classid::int8 << 32) | objid::int8) = hashtextextended(current_schema() || ':pipeline_run:' || $1, 0)`,
+      [run.id],
+    );
+    expect(n).toBe(1);
+    expect(await other.failOrphaned({ now, ownIds: new Set(), atStart: false })).toEqual([run.id]);
+    expect(await store.findById(run.id)).toMatchObject({ status: "FAILED", error: OWNER_STOPPED_ERROR });
+    expect((await store.steps(run.id)).map((s) => s.status)).toEqual(Array(7).fill("SKIPPED"));
+    release();
+    await done.catch(() => undefined);
   });
 });

@@ -27,6 +27,23 @@ const OCCURRENCE_INDEX = "pipeline_runs_schedule_occurrence";
 const UNIQUE_VIOLATION = "23505";
 const ARTIFACT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const ACTIVE = "status IN ('QUEUED', 'RUNNING')";
+/** `error` of a run whose process is known to be gone (PGlite restart, PostgreSQL owner lock free). */
+export const OWNER_STOPPED_ERROR = "the process running it stopped";
+
+/**
+ * Thrown by `updateStep` and `finish` when the run is no longer QUEUED/RUNNING: another replica
+ * failed it (it looked abandoned), so its runner must stop without registering or promoting.
+ */
+export class RunNotActiveError extends Error {
+  constructor(
+    readonly runId: string,
+    readonly status: RunStatus,
+    action: string,
+  ) {
+    super(`cannot ${action} ${runId}: it is already ${status}`);
+    this.name = "RunNotActiveError";
+  }
+}
 
 interface RunRow {
   id: string;
@@ -266,9 +283,8 @@ export function createRunStore(db: Queryable | Database): RunStore {
       );
       if (rows.length > 0) return;
       const run = await oneRun(`SELECT ${RUN_COLUMNS} FROM pipeline_runs WHERE id = $1`, [runId]);
-      throw new Error(
-        run ? `cannot finish ${runId}: it is already ${run.status}` : `cannot finish ${runId}: no such run`,
-      );
+      if (run) throw new RunNotActiveError(runId, run.status, "finish");
+      throw new Error(`cannot finish ${runId}: no such run`);
     },
 
     async steps(runId) {
@@ -296,11 +312,18 @@ export function createRunStore(db: Queryable | Database): RunStore {
         .filter(([key]) => change[key as keyof typeof change] !== undefined)
         .map(([key, column]) => `${column} = $${params.push(change[key as keyof typeof change])}`);
       if (sets.length === 0) return;
+      // Only while the run is active: a run failed meanwhile (by another replica) must not go on.
       const rows = await db.query(
-        `UPDATE pipeline_steps SET ${sets.join(", ")} WHERE run_id = $1 AND name = $2 RETURNING position`,
+        `UPDATE pipeline_steps SET ${sets.join(", ")} WHERE run_id = $1 AND name = $2
+           AND EXISTS (SELECT 1 FROM pipeline_runs WHERE id = $1 AND ${ACTIVE}) RETURNING position`,
         params,
       );
-      if (rows.length === 0) throw new Error(`cannot update step ${name} of ${runId}: no such run or step`);
+      if (rows.length > 0) return;
+      const run = await oneRun(`SELECT ${RUN_COLUMNS} FROM pipeline_runs WHERE id = $1`, [runId]);
+      if (run && run.status !== "QUEUED" && run.status !== "RUNNING") {
+        throw new RunNotActiveError(runId, run.status, `update step ${name} of`);
+      }
+      throw new Error(`cannot update step ${name} of ${runId}: no such run or step`);
     },
 
     async findCachedOutput(name, cacheKey) {
@@ -362,18 +385,142 @@ export function createRunStore(db: Queryable | Database): RunStore {
           [staleBefore, now],
         );
         const ids = stale.map((row) => row.id);
-        if (ids.length === 0) return ids;
-        await tx.query(
-          `UPDATE pipeline_steps SET
-             status = CASE status WHEN 'RUNNING' THEN 'FAILED' ELSE 'SKIPPED' END,
-             finished_at = CASE status WHEN 'RUNNING' THEN $2 ELSE finished_at END,
-             message = CASE status WHEN 'RUNNING' THEN 'interrupted: the process running it stopped'
-               ELSE 'not run: the process running the run stopped' END
-           WHERE run_id = ANY($1::text[]) AND status IN ('RUNNING', 'PENDING')`,
-          [ids, now],
-        );
+        await failOpenSteps(tx, ids, now);
         return ids;
       });
     },
   };
+}
+
+/** The RUNNING step of each run FAILED, its PENDING ones SKIPPED: the process running them stopped. */
+async function failOpenSteps(tx: Queryable, runIds: string[], now: Date): Promise<void> {
+  if (runIds.length === 0) return;
+  await tx.query(
+    `UPDATE pipeline_steps SET
+       status = CASE status WHEN 'RUNNING' THEN 'FAILED' ELSE 'SKIPPED' END,
+       finished_at = CASE status WHEN 'RUNNING' THEN $2 ELSE finished_at END,
+       message = CASE status WHEN 'RUNNING' THEN 'interrupted: the process running it stopped'
+         ELSE 'not run: the process running the run stopped' END
+     WHERE run_id = ANY($1::text[]) AND status IN ('RUNNING', 'PENDING')`,
+    [runIds, now],
+  );
+}
+
+/**
+ * Ties each run to the live process running it, so that a run whose process died is failed at
+ * once (next start, next trigger) rather than after the heartbeat limit.
+ */
+export interface RunOwnership {
+  /**
+   * Creates a run with `create` and, once it exists, runs `work` on it while owning it. Resolves
+   * with the created run as soon as it exists (rejects when `create` does); `done` settles with `work`.
+   */
+  claim<T>(
+    create: () => Promise<PipelineRunRecord>,
+    work: (run: PipelineRunRecord) => Promise<T>,
+  ): Promise<{ run: PipelineRunRecord; done: Promise<T> }>;
+  /**
+   * Fails the active runs that no live process owns (skipping `ownIds`, this process's runs) and
+   * returns their ids. `atStart`: the owning process is starting, before it runs anything.
+   */
+  failOrphaned(options: { now: Date; ownIds: ReadonlySet<string>; atStart: boolean }): Promise<string[]>;
+}
+
+/** No ownership: runs are only failed by the heartbeat limit (`failStale`). Unit tests, memory stores. */
+export const NO_RUN_OWNERSHIP: RunOwnership = {
+  async claim(create, work) {
+    const run = await create();
+    return { run, done: work(run) };
+  },
+  failOrphaned: () => Promise.resolve([]),
+};
+
+// Keys of session advisory locks, per schema (tests and deployments may share a server).
+const CREATING_LOCK = "hashtextextended(current_schema() || ':pipeline_runs:creating', 0)";
+const RUN_LOCK = "hashtextextended(current_schema() || ':pipeline_run:' || $1, 0)";
+
+/**
+ * PostgreSQL (replicas share the table): the runner holds a session advisory lock keyed by the
+ * run id on a dedicated connection (`Database.session`) for the whole run; an active run whose lock
+ * can be taken has no live owner (the server drops a dead process's session and its locks). A
+ * shared "creating" lock covers the moment between inserting a run and locking it, so a recovery
+ * never fails a run that is just being created: recovery takes it exclusively, or skips that pass.
+ *
+ * PGlite (one process): every active run at start was left by a process that stopped; later,
+ * the only live owner is this process, so nothing else is failed (the heartbeat limit remains).
+ */
+export function createRunOwnership(db: Database): RunOwnership {
+  if (db.kind !== "postgres" || !db.session) {
+    return {
+      claim: (create, work) => NO_RUN_OWNERSHIP.claim(create, work),
+      async failOrphaned({ now, ownIds, atStart }) {
+        if (!atStart) return [];
+        const active = await db.query<{ id: string }>(`SELECT id FROM pipeline_runs WHERE ${ACTIVE}`);
+        return failRuns(
+          db,
+          active.map((row) => row.id).filter((id) => !ownIds.has(id)),
+          now,
+        );
+      },
+    };
+  }
+  const session = db.session;
+  return {
+    async claim(create, work) {
+      let created!: (run: PipelineRunRecord) => void;
+      const runCreated = new Promise<PipelineRunRecord>((resolve) => (created = resolve));
+      const done = session(async (conn) => {
+        await conn.query(`SELECT pg_advisory_lock_shared(${CREATING_LOCK})`);
+        let run: PipelineRunRecord;
+        try {
+          run = await create();
+          await conn.query(`SELECT pg_advisory_lock(${RUN_LOCK})`, [run.id]);
+        } finally {
+          await conn.query(`SELECT pg_advisory_unlock_shared(${CREATING_LOCK})`);
+        }
+        created(run);
+        // The lock is held until `work` settles; the session then closes and frees it.
+        return work(run);
+      });
+      const run = await Promise.race([runCreated, done.then(() => runCreated)]);
+      return { run, done };
+    },
+    async failOrphaned({ now, ownIds }) {
+      const orphans = await session(async (conn) => {
+        const [creating] = await conn.query<{ got: boolean }>(`SELECT pg_try_advisory_lock(${CREATING_LOCK}) AS got`);
+        // A run is being created right now; the next pass looks again.
+        if (!creating?.got) return [];
+        try {
+          const active = await conn.query<{ id: string }>(`SELECT id FROM pipeline_runs WHERE ${ACTIVE}`);
+          const free: string[] = [];
+          for (const { id } of active) {
+            if (ownIds.has(id)) continue;
+            const [row] = await conn.query<{ got: boolean }>(`SELECT pg_try_advisory_lock(${RUN_LOCK}) AS got`, [id]);
+            if (!row?.got) continue;
+            await conn.query(`SELECT pg_advisory_unlock(${RUN_LOCK})`, [id]);
+            free.push(id);
+          }
+          return free;
+        } finally {
+          await conn.query(`SELECT pg_advisory_unlock(${CREATING_LOCK})`);
+        }
+      });
+      return failRuns(db, orphans, now);
+    },
+  };
+}
+
+/** Fails those of `runIds` still active, as abandoned by their stopped process; returns those failed. */
+async function failRuns(db: Database, runIds: string[], now: Date): Promise<string[]> {
+  if (runIds.length === 0) return [];
+  return db.transaction(async (tx) => {
+    const failed = await tx.query<{ id: string }>(
+      `UPDATE pipeline_runs SET status = 'FAILED', finished_at = $2, error = $3
+       WHERE id = ANY($1::text[]) AND ${ACTIVE} RETURNING id`,
+      [runIds, now, OWNER_STOPPED_ERROR],
+    );
+    const ids = failed.map((row) => row.id);
+    await failOpenSteps(tx, ids, now);
+    return ids;
+  });
 }

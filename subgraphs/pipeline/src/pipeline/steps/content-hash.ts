@@ -1,5 +1,9 @@
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join, sep } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import type { Catalog } from "@pokewatch/market";
 
 /**
  * SHA-256 (hex) of the parts, each prefixed with its length, so `("ab", "c")` and `("a", "bc")`
@@ -32,3 +36,46 @@ export function codeVersionOf(url: URL): string {
   }
   return version;
 }
+
+/**
+ * The code version of a directory: SHA-256 over every `.ts` file under it (recursively, tests
+ * excluded), each as its path relative to the directory and its bytes, in path order. Remembered
+ * for the life of the process, like `codeVersionOf`.
+ */
+export function codeVersionOfDir(url: URL): string {
+  const dir = url.href.endsWith("/") ? url : new URL(`${url.href}/`);
+  let version = codeVersions.get(dir.href);
+  if (version === undefined) {
+    const root = fileURLToPath(dir);
+    const files = readdirSync(root, { recursive: true, encoding: "utf8" })
+      .map((file) => file.split(sep).join("/"))
+      .filter((file) => file.endsWith(".ts") && !/\.(test|spec)\.ts$/.test(file) && !file.endsWith(".d.ts"))
+      .sort();
+    if (files.length === 0) throw new Error(`no code version for ${dir.href}: no .ts files under it`);
+    version = sha256Hex(...files.flatMap((file) => [file, readFileSync(join(root, file))]));
+    codeVersions.set(dir.href, version);
+  }
+  return version;
+}
+
+/** `src/` of `@pokewatch/model`, as resolved from this package (its code decides features and training). */
+export const MODEL_SRC_URL = new URL("./", pathToFileURL(createRequire(import.meta.url).resolve("@pokewatch/model")));
+
+/**
+ * A hash of what `catalogAttributes` reads from a catalog for each card: its id, rarity and its
+ * set's release date, in card id order. Computed once per catalog object.
+ */
+export function catalogAttributesHash(catalog: Catalog): string {
+  let hash = catalogHashes.get(catalog);
+  if (hash === undefined) {
+    const cards = catalog
+      .cards()
+      .map((card) => [card.id, card.rarity, catalog.set(card.setId)?.releaseDate ?? null] as const)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    hash = sha256Hex(JSON.stringify(cards));
+    catalogHashes.set(catalog, hash);
+  }
+  return hash;
+}
+
+const catalogHashes = new WeakMap<Catalog, string>();

@@ -1,11 +1,13 @@
 import {
   createOnnxPredictor,
   FEATURE_NAMES,
+  fromEpochDay,
   scoreFairPrices,
   selectRows,
   sha256Hex,
   splitByTime,
   type ModelMetrics,
+  type ModelVersion,
   type PriceDataset,
 } from "@pokewatch/model";
 import type { RunComparison } from "../pipeline-types.js";
@@ -22,16 +24,23 @@ export interface EvaluateInput {
 
 export interface EvaluateOutput {
   comparison: RunComparison;
-  /** `predicted-vs-actual.svg` and `error-distribution.svg` of the candidate; the runner stores them. */
+  /**
+   * `predicted-vs-actual.svg` and `error-distribution.svg` of the candidate (the refit model, which
+   * has seen these rows; its honest score is `comparison.candidate`); the runner stores them.
+   */
   plots: { name: string; svg: string }[];
 }
 
 /**
- * Scores the candidate and the production model on the same hold-out rows (the latest dates of
- * this run's dataset, split as the trainer split it), so `better` compares like with like. The
- * train step refits on every row, so the candidate has seen these rows, much as the production
- * model trained a run earlier has seen most of them; `newVersion.metrics` keep the score from
- * before the refit.
+ * Compares the candidate with the production model on the same hold-out rows: the latest dates of
+ * this run's dataset, split by `splitByTime` as the trainer split it.
+ *
+ * The train step refits on every row (`refit: "all"`), so the registered model has seen the
+ * hold-out rows and scoring it there would flatter it. The candidate's score is therefore
+ * `newVersion.metrics`: the same recipe trained only on rows before the test dates, scored on
+ * those rows by the trainer. Production is scored here on the same rows; when its training window
+ * reaches the test dates it has seen (some of) them, which favours production, and the message
+ * says so. The plots show the refit model on those rows, titled as such.
  */
 export const evaluateStep: PipelineStep<EvaluateInput, EvaluateOutput> = {
   name: "evaluate",
@@ -50,14 +59,20 @@ export const evaluateStep: PipelineStep<EvaluateInput, EvaluateOutput> = {
     }
     const test = splitByTime(dataset).test;
     if (test.length === 0) throw new StepFailure("the dataset has no hold-out rows to evaluate on");
+    // The trainer's hold-out score, from before the refit; it must be of these very rows.
+    const candidate = newVersion.metrics;
+    if (candidate.n !== test.length) {
+      throw new StepFailure(
+        `the candidate was scored on ${candidate.n} hold-out rows, but this dataset's hold-out has ${test.length}: it was not trained on this dataset's split`,
+      );
+    }
     const holdOut: HoldOut = { dataset, rows: test, features: selectRows(dataset, test).features };
-    const candidateRatios = await predictLogRatios(newVersion.artifact, newVersion.features.length, holdOut);
-    const candidate = scoreFairPrices(dataset, test, candidateRatios, newVersion.interval);
 
     const { production, productionModelId, note } = await scoreProduction(ctx, newVersion.features, holdOut);
     const better = production === null || candidate.mape < production.mape;
     const comparison: RunComparison = { candidate, production, productionModelId, better };
-    const output: EvaluateOutput = { comparison, plots: plotsOf(dataset, test, candidateRatios) };
+    const refitRatios = await predictLogRatios(newVersion.artifact, newVersion.features.length, holdOut);
+    const output: EvaluateOutput = { comparison, plots: plotsOf(dataset, test, refitRatios) };
     return { output, outputHash: sha256Hex(serialize(output)), message: messageOf(comparison, note) };
   },
   serialize,
@@ -91,7 +106,20 @@ async function scoreProduction(
   }
   const ratios = await predictLogRatios(await ctx.registry.loadArtifact(version), version.features.length, holdOut);
   const production = scoreFairPrices(holdOut.dataset, holdOut.rows, ratios, version.interval);
-  return { production, productionModelId: version.id, note: null };
+  return { production, productionModelId: version.id, note: seenNote(version, holdOut) };
+}
+
+/**
+ * When production's training window reaches the first hold-out date, it was scored on rows it may
+ * have been trained on (the candidate's score is of a model that never saw them): say so.
+ */
+function seenNote(version: ModelVersion, { dataset, rows }: HoldOut): string | null {
+  let firstDay = Number.POSITIVE_INFINITY;
+  for (const row of rows) firstDay = Math.min(firstDay, dataset.day[row]!);
+  const firstTestDate = fromEpochDay(firstDay);
+  // `YYYY-MM-DD` strings order as dates.
+  if (version.trainingSummary.to < firstTestDate) return null;
+  return `production was trained on data up to ${version.trainingSummary.to}, which covers hold-out dates from ${firstTestDate}, so it has seen some of these rows: the comparison favours production`;
 }
 
 async function predictLogRatios(artifact: Uint8Array, featureCount: number, holdOut: HoldOut): Promise<Float64Array> {
@@ -112,11 +140,15 @@ function plotsOf(dataset: PriceDataset, test: Uint32Array, logRatios: Float64Arr
   return [
     {
       name: "predicted-vs-actual.svg",
-      svg: predictedVsActualSvg(points, { title: "Candidate: predicted vs actual on the hold-out" }),
+      svg: predictedVsActualSvg(points, {
+        title: "Candidate: predicted vs actual, refit model on hold-out dates (seen in training)",
+      }),
     },
     {
       name: "error-distribution.svg",
-      svg: errorDistributionSvg(percentErrors, { title: "Candidate: error distribution on the hold-out" }),
+      svg: errorDistributionSvg(percentErrors, {
+        title: "Candidate: error distribution, refit model on hold-out dates (seen in training)",
+      }),
     },
   ];
 }
@@ -136,6 +168,8 @@ export const percent = (fraction: number) => `${(fraction * 100).toFixed(1)} %`;
 function messageOf({ candidate, production, better }: RunComparison, note: string | null): string {
   const rows = `${candidate.n.toLocaleString("en-US")} hold-out rows`;
   const verdict = better ? "better" : "not better";
-  if (production === null) return `candidate MAPE ${percent(candidate.mape)} on ${rows}; ${note}: ${verdict}`;
-  return `candidate MAPE ${percent(candidate.mape)} vs production ${percent(production.mape)} on ${rows}: ${verdict}`;
+  const candidateMape = `candidate MAPE ${percent(candidate.mape)} (before the refit)`;
+  if (production === null) return `${candidateMape} on ${rows}; ${note}: ${verdict}`;
+  const caveat = note ? ` (${note})` : "";
+  return `${candidateMape} vs production ${percent(production.mape)} on ${rows}: ${verdict}${caveat}`;
 }

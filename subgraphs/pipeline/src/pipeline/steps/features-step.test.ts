@@ -7,9 +7,19 @@ import {
   type PriceSeries,
 } from "@pokewatch/market";
 import { FEATURE_COUNT, buildPriceDataset, catalogAttributes } from "@pokewatch/model";
-import { describe, expect, it } from "vitest";
-import { sha256Hex } from "./content-hash.js";
-import { deserializeFeatures, featuresStep, serializeFeatures, type FeaturesOutput } from "./features-step.js";
+import { appendFileSync, cpSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { MODEL_SRC_URL, sha256Hex } from "./content-hash.js";
+import {
+  deserializeFeatures,
+  featureCodeVersion,
+  featuresStep,
+  serializeFeatures,
+  type FeaturesOutput,
+} from "./features-step.js";
 import { DEFAULT_PIPELINE_OPTIONS, StepFailure, type StepContext } from "./step.js";
 import { validatePrices, type ValidateOutput } from "./validate-step.js";
 
@@ -82,6 +92,44 @@ describe("features step", () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StepFailure);
     expect((error as Error).message).toMatch(/^card .+ on \d{4}-\d{2}-\d{2}: feature set_age_days is NaN;/);
+  });
+});
+
+describe("features cache input", () => {
+  const copies: string[] = [];
+  afterAll(() => {
+    for (const copy of copies) rmSync(copy, { recursive: true, force: true });
+  });
+  /** A copy of the model package's source, with `file` changed when given. */
+  function modelSource(file?: string): URL {
+    const copy = mkdtempSync(join(tmpdir(), "model-src-"));
+    copies.push(copy);
+    cpSync(fileURLToPath(MODEL_SRC_URL), copy, { recursive: true });
+    if (file) appendFileSync(join(copy, file), "\n// changed\n");
+    return pathToFileURL(`${copy}/`);
+  }
+
+  it("is the same for the same catalog and code", async () => {
+    const key = await featuresStep.cacheInput!(contextWith().ctx);
+    expect(await featuresStep.cacheInput!(contextWith(createCatalog(structuredClone(catalogData))).ctx)).toBe(key);
+    expect(key).toContain(featureCodeVersion());
+  });
+
+  it("changes with a card's rarity or a set's release date", async () => {
+    const key = await featuresStep.cacheInput!(contextWith().ctx);
+    const card = catalogData.cards[0]!;
+    const cards = catalogData.cards.map((c) => (c === card ? { ...c, rarity: "Something Else" } : c));
+    expect(await featuresStep.cacheInput!(contextWith(createCatalog({ ...catalogData, cards })).ctx)).not.toBe(key);
+    const sets = catalogData.sets.map((s) => (s.id === card.setId ? { ...s, releaseDate: "2001-02-03" } : s));
+    expect(await featuresStep.cacheInput!(contextWith(createCatalog({ ...catalogData, sets })).ctx)).not.toBe(key);
+  });
+
+  it("changes with the model package's feature code, not with its training code", () => {
+    const version = featureCodeVersion(modelSource());
+    expect(version).toBe(featureCodeVersion());
+    expect(featureCodeVersion(modelSource("features/feature-set.ts"))).not.toBe(version);
+    expect(featureCodeVersion(modelSource("training/price-dataset.ts"))).not.toBe(version);
+    expect(featureCodeVersion(modelSource("training/train-gbdt.ts"))).toBe(version);
   });
 });
 

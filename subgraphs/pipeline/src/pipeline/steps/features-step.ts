@@ -7,7 +7,7 @@ import {
   isModelInputError,
   type PriceDataset,
 } from "@pokewatch/model";
-import { sha256Hex } from "./content-hash.js";
+import { MODEL_SRC_URL, catalogAttributesHash, codeVersionOf, codeVersionOfDir, sha256Hex } from "./content-hash.js";
 import { StepFailure, type PipelineStep, type StepContext, type StepResult } from "./step.js";
 import type { ValidateOutput } from "./validate-step.js";
 
@@ -25,6 +25,12 @@ export const featuresStep: PipelineStep<ValidateOutput, FeaturesOutput> = {
   name: "features",
   cacheable: true,
   codeUrl: new URL(import.meta.url),
+  /**
+   * Beyond the validated series: the catalog attributes rows are built with (rarity, set release
+   * date) and the model package's feature code (`features/` and `buildPriceDataset`).
+   */
+  cacheInput: (ctx) =>
+    Promise.resolve(JSON.stringify({ catalog: catalogAttributesHash(ctx.catalog), code: featureCodeVersion() })),
 
   // Synchronous work, run in a promise so that a thrown StepFailure becomes a rejection.
   run: (ctx, input) => Promise.resolve().then(() => featuresOf(ctx, input)),
@@ -32,6 +38,15 @@ export const featuresStep: PipelineStep<ValidateOutput, FeaturesOutput> = {
   serialize: (output) => serializeFeatures(output),
   deserialize: (body) => deserializeFeatures(body),
 };
+
+/** `@pokewatch/model`'s feature code: the `features/` directory and the dataset builder. */
+export function featureCodeVersion(src: URL = MODEL_SRC_URL): string {
+  return sha256Hex(
+    codeVersionOfDir(new URL("features/", src)),
+    codeVersionOf(new URL("training/price-dataset.ts", src)),
+    codeVersionOf(new URL("model-input-error.ts", src)),
+  );
+}
 
 function featuresOf(ctx: StepContext, input: ValidateOutput): StepResult<FeaturesOutput> {
   ctx.progress?.(`building features for ${count(input.series.length)} cards`);

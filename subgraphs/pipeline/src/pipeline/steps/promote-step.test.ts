@@ -47,10 +47,10 @@ const recordingRedis = {
   },
 } as unknown as Redis;
 
-const context = (redis?: Redis): StepContext => ({
+const context = (redis?: Redis, registryOfStep: ModelRegistry = registry): StepContext => ({
   db,
   prices: createPriceStore(db),
-  registry,
+  registry: registryOfStep,
   catalog: loadBundledCatalog(),
   redis,
   logger: silentLogger(),
@@ -72,8 +72,8 @@ function evaluated(candidateMape: number, production: { id: string; mape: number
   return { comparison, plots: [] };
 }
 
-const promote = (evaluate: EvaluateOutput, modelVersionId: string, redis?: Redis) =>
-  promoteStep.run(context(redis), { evaluate, register: { modelVersionId, reused: false } });
+const promote = (evaluate: EvaluateOutput, modelVersionId: string, redis?: Redis, reused = false) =>
+  promoteStep.run(context(redis), { evaluate, register: { modelVersionId, reused } });
 
 describe("promote step", () => {
   it("promotes a better candidate, archives the previous production model and announces the new one", async () => {
@@ -148,5 +148,57 @@ describe("promote step", () => {
       `production changed during the run (compared with ${compared.id}, now ${meanwhile.id}); ${candidate.id} was not promoted, rerun to compare again`,
     );
     expect((await registry.production())?.id).toBe(meanwhile.id);
+  });
+
+  it("does not promote when production changes between its check and the promotion (the race)", async () => {
+    const compared = await registry.register(newModelVersionFixture(1), { stage: "PRODUCTION" });
+    const candidate = await registry.register(newModelVersionFixture(2));
+    const meanwhile = await registry.register(newModelVersionFixture(3));
+    // An operator promotes by hand right after the step read production, before it promotes.
+    const racing: ModelRegistry = {
+      ...registry,
+      promoteIf: async (id, expected) => {
+        await registry.promote(meanwhile.id);
+        return registry.promoteIf(id, expected);
+      },
+    };
+    const { output, message, skipped } = await promoteStep.run(context(recordingRedis, racing), {
+      evaluate: evaluated(0.081, { id: compared.id, mape: 0.09 }),
+      register: { modelVersionId: candidate.id, reused: false },
+    });
+    expect(output).toEqual({ promoted: false, previousProductionId: null });
+    expect(skipped).toBe(true);
+    expect(message).toBe(
+      `production changed during the run (compared with ${compared.id}, now ${meanwhile.id}); ${candidate.id} was not promoted, rerun to compare again`,
+    );
+    expect((await registry.production())?.id).toBe(meanwhile.id);
+    expect((await registry.get(candidate.id))?.stage).toBe("STAGING");
+    expect(published).toEqual([]);
+  });
+
+  it("does not re-promote a version an operator rolled back from, even when it compares better", async () => {
+    const old = await registry.register(newModelVersionFixture(1), { stage: "PRODUCTION" });
+    const retired = await registry.register(newModelVersionFixture(2));
+    await registry.promote(retired.id);
+    await registry.promote(old.id); // the rollback: `retired` is ARCHIVED again
+    // The next run on unchanged data trains the same bytes; register reuses the archived version.
+    const { output, message, skipped } = await promote(
+      evaluated(0.081, { id: old.id, mape: 0.09 }),
+      retired.id,
+      recordingRedis,
+      true,
+    );
+    expect(output).toEqual({ promoted: false, previousProductionId: null });
+    expect(skipped).toBe(true);
+    expect(message).toBe(
+      `${retired.id} was retired (rolled back); promote it by hand with promoteModel if wanted. Kept ${old.id} in production`,
+    );
+    expect((await registry.production())?.id).toBe(old.id);
+    expect((await registry.get(retired.id))?.stage).toBe("ARCHIVED");
+    expect(published).toEqual([]);
+  });
+
+  it("fails when the registered version is gone", async () => {
+    await expect(promote(evaluated(0.081, null), "mv_gone")).rejects.toThrow("mv_gone is no longer in the registry");
   });
 });

@@ -74,12 +74,15 @@ describe("register step", () => {
     expect((await registry.list()).edges).toHaveLength(2);
   });
 
-  it("reuses an archived version too, as a candidate for promotion again", async () => {
+  it("reuses an archived version too, keeping it archived, and says promote will leave it alone", async () => {
     const first = await register(newModelVersionFixture(1));
     await registry.archive(first.output.modelVersionId);
     const again = await register(newModelVersionFixture(1));
     expect(again.output).toEqual({ modelVersionId: first.output.modelVersionId, reused: true });
-    expect(again.message).toContain("(version 1, ARCHIVED)");
+    expect(again.message).toMatch(
+      /\(version 1, ARCHIVED\): .* is already registered; it was retired, so it will not be promoted automatically$/,
+    );
+    expect((await registry.get(first.output.modelVersionId))?.stage).toBe("ARCHIVED");
   });
 
   it("finds the artifact beyond the first page of versions, preferring the production one", async () => {

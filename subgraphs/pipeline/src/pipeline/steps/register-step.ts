@@ -10,7 +10,8 @@ export interface RegisterOutput {
 
 /**
  * Registers the candidate as STAGING, unless the very same ONNX bytes are already registered (a
- * rerun on unchanged data): then that version is reused, so the registry holds no duplicates.
+ * rerun on unchanged data): then that version is reused, so the registry holds no duplicates. A
+ * reused ARCHIVED version keeps its stage, and promote leaves it alone (an operator retired it).
  */
 export const registerStep: PipelineStep<{ train: TrainOutput }, RegisterOutput> = {
   name: "register",
@@ -21,10 +22,12 @@ export const registerStep: PipelineStep<{ train: TrainOutput }, RegisterOutput> 
     const existing = await findByArtifact(ctx.registry, sha256);
     if (existing) {
       const output: RegisterOutput = { modelVersionId: existing.id, reused: true };
+      // An archived version was retired (by a rollback or by hand): promote will not bring it back.
+      const retired = existing.stage === "ARCHIVED" ? "; it was retired, so it will not be promoted automatically" : "";
       return {
         output,
         outputHash: hashOf(output),
-        message: `reused ${existing.id} (version ${existing.version}, ${existing.stage}): the same artifact (sha256 ${sha256.slice(0, 12)}…) is already registered`,
+        message: `reused ${existing.id} (version ${existing.version}, ${existing.stage}): the same artifact (sha256 ${sha256.slice(0, 12)}…) is already registered${retired}`,
       };
     }
     const registered = await ctx.registry.register(newVersion, { stage: "STAGING" });

@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { appendFileSync, cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { createPgliteDatabase, runMigrations, type Database } from "@pokewatch/kit";
 import { silentLogger } from "@pokewatch/kit/testing";
 import {
@@ -19,6 +20,7 @@ import {
 } from "@pokewatch/model";
 import { syntheticSeries } from "@pokewatch/model/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MODEL_SRC_URL } from "./content-hash.js";
 import { featuresStep, type FeaturesOutput } from "./features-step.js";
 import { ingestStep } from "./ingest-step.js";
 import { DEFAULT_PIPELINE_OPTIONS, StepFailure, type StepContext } from "./step.js";
@@ -27,6 +29,7 @@ import {
   serializeTrainOutput,
   trainOutputHash,
   trainStep,
+  trainingCodeVersion,
   type TrainOutput,
 } from "./train-step.js";
 import { validateStep } from "./validate-step.js";
@@ -115,6 +118,42 @@ describe("train step", () => {
     expect(back).toEqual(trained.output);
     expect(back.newVersion.artifact).toBeInstanceOf(Uint8Array);
     expect(trainOutputHash(back)).toBe(trained.outputHash);
+  });
+});
+
+describe("train cache input", () => {
+  const copies: string[] = [];
+  afterAll(() => {
+    for (const copy of copies) rmSync(copy, { recursive: true, force: true });
+  });
+  function modelSource(file?: string): URL {
+    const copy = mkdtempSync(join(tmpdir(), "model-src-"));
+    copies.push(copy);
+    cpSync(fileURLToPath(MODEL_SRC_URL), copy, { recursive: true });
+    if (file) appendFileSync(join(copy, file), "\n// changed\n");
+    return pathToFileURL(`${copy}/`);
+  }
+  const withTrees = (trees: number | undefined) => ({ ...ctx, options: { ...ctx.options, trees } });
+
+  it("changes with the trees asked for", async () => {
+    const key = await trainStep.cacheInput!(withTrees(5));
+    expect(await trainStep.cacheInput!(withTrees(5))).toBe(key);
+    expect(await trainStep.cacheInput!(withTrees(9))).not.toBe(key);
+    expect(await trainStep.cacheInput!(withTrees(undefined))).not.toBe(key);
+    expect(key).toContain(trainingCodeVersion());
+  });
+
+  it("changes with the model package's training, feature, scoring or export code", () => {
+    const version = trainingCodeVersion(modelSource());
+    expect(version).toBe(trainingCodeVersion());
+    for (const file of [
+      "training/train-gbdt.ts",
+      "features/feature-set.ts",
+      "evaluation/error-metrics.ts",
+      "onnx/export-onnx.ts",
+    ]) {
+      expect(trainingCodeVersion(modelSource(file)), file).not.toBe(version);
+    }
   });
 });
 

@@ -5,7 +5,7 @@ import {
   type FairPriceModel,
   type NewModelVersion,
 } from "@pokewatch/model";
-import { sha256Hex } from "./content-hash.js";
+import { MODEL_SRC_URL, codeVersionOfDir, sha256Hex } from "./content-hash.js";
 import type { FeaturesOutput } from "./features-step.js";
 import { StepFailure, type PipelineStep, type StepContext } from "./step.js";
 
@@ -31,8 +31,11 @@ export const trainStep: PipelineStep<FeaturesOutput, TrainOutput> = {
   name: "train",
   cacheable: true,
   codeUrl: new URL(import.meta.url),
-  /** The tree count asked for is an input too: `--trees 9` must not reuse a 5-tree model. */
-  cacheInput: (ctx) => Promise.resolve(`trees=${ctx.options.trees ?? "early-stopping"}`),
+  /**
+   * The tree count asked for is an input too (`--trees 9` must not reuse a 5-tree model), and so
+   * is the model package's training code.
+   */
+  cacheInput: (ctx) => Promise.resolve(`trees=${ctx.options.trees ?? "early-stopping"} code=${trainingCodeVersion()}`),
 
   async run(ctx, { dataset, sources }) {
     let model: FairPriceModel;
@@ -64,6 +67,16 @@ export const trainStep: PipelineStep<FeaturesOutput, TrainOutput> = {
   serialize: (output) => serializeTrainOutput(output),
   deserialize: (body) => deserializeTrainOutput(body),
 };
+
+/**
+ * `@pokewatch/model`'s training code: what trains, scores and exports the model (`training/`,
+ * `features/` it reads rows through, `evaluation/` it scores with, `onnx/` it exports with).
+ */
+export function trainingCodeVersion(src: URL = MODEL_SRC_URL): string {
+  return sha256Hex(
+    ...["training/", "features/", "evaluation/", "onnx/"].map((dir) => codeVersionOfDir(new URL(dir, src))),
+  );
+}
 
 /** One line per PROGRESS_EVERY_TREES trees, and at each stage's first and last tree. */
 function progressReporter(ctx: StepContext) {

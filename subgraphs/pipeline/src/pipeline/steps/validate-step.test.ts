@@ -70,6 +70,16 @@ describe("validate step: a clean set", () => {
   });
 });
 
+describe("validate cache input", () => {
+  it("changes with each threshold, and only with them", async () => {
+    const key = await validateStep.cacheInput!(contextWith());
+    expect(await validateStep.cacheInput!(contextWith())).toBe(key);
+    expect(await validateStep.cacheInput!(contextWith({ maxInvalidShare: 0.01 }))).not.toBe(key);
+    expect(await validateStep.cacheInput!(contextWith({ maxGapShare: 0.1 }))).not.toBe(key);
+    expect(await validateStep.cacheInput!(contextWith({ trees: 9, simulateSeed: 2 }))).toBe(key);
+  });
+});
+
 describe("validate step: non-positive prices", () => {
   it("fails on any, naming up to three examples", async () => {
     const series = clean();

@@ -108,6 +108,9 @@ export const validateStep: PipelineStep<IngestOutput, ValidateOutput> = {
   name: "validate",
   cacheable: true,
   codeUrl: new URL(import.meta.url),
+  /** The thresholds decide pass or fail: a stricter limit must not reuse a pass under a looser one. */
+  cacheInput: ({ options: { maxInvalidShare, maxGapShare } }) =>
+    Promise.resolve(JSON.stringify({ maxInvalidShare, maxGapShare })),
 
   // Synchronous work, run in a promise so that a thrown StepFailure becomes a rejection.
   run: (ctx, input) => Promise.resolve().then(() => validated(ctx, input)),
