@@ -3,3 +3,9 @@ export { createDatabase, type CreateDatabaseOptions } from "./create-database.js
 export { createPostgresDatabase } from "./postgres-database.js";
 export { createPgliteDatabase } from "./pglite-database.js";
 export { loadMigrations, runMigrations, type Migration } from "./migrations.js";
+export {
+  CURSOR_CREATED_AT_SQL,
+  decodeCreatedAtCursor,
+  encodeCreatedAtCursor,
+  type CreatedAtCursor,
+} from "./created-at-cursor.js";

@@ -9,8 +9,10 @@ import {
   type ApiKeyUsage,
   type Queryable,
   type VerifiedApiKey,
+  CURSOR_CREATED_AT_SQL,
+  decodeCreatedAtCursor,
+  encodeCreatedAtCursor,
 } from "@pokewatch/kit";
-import { CURSOR_CREATED_AT, decodeApiKeyCursor, encodeApiKeyCursor } from "./api-key-cursor.js";
 import { newApiKeyId } from "./api-key-id.js";
 import {
   activeAt,
@@ -129,17 +131,17 @@ export function createApiKeyStore(db: Queryable, options: ApiKeyStoreOptions = {
         where.push(condition(`${param(now)}::timestamptz`));
       }
       if (after !== undefined && after !== null) {
-        const cursor = decodeApiKeyCursor(after);
+        const cursor = decodeCreatedAtCursor(after, "apiKeys");
         where.push(`(created_at, id) < (${param(cursor.createdAt)}::timestamptz, ${param(cursor.id)}::text)`);
       }
       const rows = await db.query<ApiKeyRow & { cursor_at: string }>(
-        `SELECT ${PUBLIC_COLUMNS}, ${CURSOR_CREATED_AT} AS cursor_at FROM api_keys
+        `SELECT ${PUBLIC_COLUMNS}, ${CURSOR_CREATED_AT_SQL} AS cursor_at FROM api_keys
          ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
          ORDER BY created_at DESC, id DESC LIMIT ${param(limit + 1)}`,
         params,
       );
       const page = rows.slice(0, limit);
-      const cursors = page.map((row) => encodeApiKeyCursor({ createdAt: row.cursor_at, id: row.id }));
+      const cursors = page.map((row) => encodeCreatedAtCursor({ createdAt: row.cursor_at, id: row.id }));
       return {
         records: page.map((row) => toRecord(row, now)),
         cursors,

@@ -1,4 +1,4 @@
-import { createPgliteDatabase, runMigrations, type Database } from "@pokewatch/kit";
+import { createPgliteDatabase, encodeCreatedAtCursor, runMigrations, type Database } from "@pokewatch/kit";
 import type { GraphQLError } from "graphql";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { pipelineMigrations } from "../pipeline-app.js";
@@ -9,7 +9,6 @@ import {
   type RunStatus,
   type RunTrigger,
 } from "./pipeline-types.js";
-import { encodeRunCursor } from "./run-cursor.js";
 import { createRunStore, type RunStore } from "./run-store.js";
 
 let db: Database;
@@ -350,7 +349,7 @@ describe("run store: listing", () => {
     "",
     Buffer.from("[1, 2]").toString("base64url"),
     Buffer.from('["2026-06-01T10:00:00Z", "run_a"]').toString("base64url"),
-    encodeRunCursor({ createdAt: "2026-13-45T10:00:00.000000Z", id: "run_a" }),
+    encodeCreatedAtCursor({ createdAt: "2026-13-45T10:00:00.000000Z", id: "run_a" }),
   ])("rejects the malformed cursor %j as BAD_USER_INPUT", async (after) => {
     const error = (await failure(store.list({ after }))) as GraphQLError;
     expect(error.extensions).toMatchObject({ code: "BAD_USER_INPUT", argument: "after" });

@@ -1,4 +1,11 @@
-import { pokewatchError, type Database, type Queryable } from "@pokewatch/kit";
+import {
+  CURSOR_CREATED_AT_SQL,
+  decodeCreatedAtCursor,
+  encodeCreatedAtCursor,
+  pokewatchError,
+  type Database,
+  type Queryable,
+} from "@pokewatch/kit";
 import {
   PipelineBusyError,
   STEP_NAMES,
@@ -11,7 +18,6 @@ import {
   type StepRecord,
   type StepStatus,
 } from "./pipeline-types.js";
-import { decodeRunCursor, encodeRunCursor, RUN_CURSOR_CREATED_AT } from "./run-cursor.js";
 import { newRunId } from "./run-id.js";
 
 export type { PipelineRunRecord, RunStatus, RunStore, RunTrigger } from "./pipeline-types.js";
@@ -199,17 +205,17 @@ export function createRunStore(db: Queryable | Database): RunStore {
         where.push(`trigger = ${param(trigger)}`);
       }
       if (after !== undefined && after !== null) {
-        const cursor = decodeRunCursor(after);
+        const cursor = decodeCreatedAtCursor(after, "pipelineRuns");
         where.push(`(created_at, id) < (${param(cursor.createdAt)}::timestamptz, ${param(cursor.id)}::text)`);
       }
       const rows = await db.query<RunRow & { cursor_at: string }>(
-        `SELECT ${RUN_COLUMNS}, ${RUN_CURSOR_CREATED_AT} AS cursor_at FROM pipeline_runs
+        `SELECT ${RUN_COLUMNS}, ${CURSOR_CREATED_AT_SQL} AS cursor_at FROM pipeline_runs
          ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
          ORDER BY created_at DESC, id DESC LIMIT ${param(limit + 1)}`,
         params,
       );
       const page = rows.slice(0, limit);
-      const cursors = page.map((row) => encodeRunCursor({ createdAt: row.cursor_at, id: row.id }));
+      const cursors = page.map((row) => encodeCreatedAtCursor({ createdAt: row.cursor_at, id: row.id }));
       return { runs: page.map(toRun), cursors, hasNextPage: rows.length > limit, endCursor: cursors.at(-1) ?? null };
     },
 
