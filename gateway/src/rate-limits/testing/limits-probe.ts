@@ -1,7 +1,6 @@
-import { composeServices } from "@apollo/composition";
-import { buildSubgraphSchema } from "@apollo/subgraph";
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/resolverMap.js";
-import { createSubgraphApp, listen, type Logger, type SubgraphContext } from "@pokewatch/kit";
+import type { Logger, SubgraphContext } from "@pokewatch/kit";
+import { startProbeSubgraph } from "../../auth/testing/probe-subgraph.js";
 import { parse } from "graphql";
 
 /**
@@ -65,22 +64,6 @@ export async function startLimitsProbe(secret: string, logger: Logger): Promise<
       items: (_page: unknown, args: Record<string, unknown>) => args.ids,
     },
   };
-  const server = await listen(
-    await createSubgraphApp({
-      name: "probe",
-      schema: buildSubgraphSchema({ typeDefs, resolvers: resolvers as GraphQLResolverMap<unknown> }),
-      secret,
-      logger,
-      buildContext: (base) => base,
-    }),
-    { host: "127.0.0.1", port: 0 },
-  );
-  const composed = composeServices([{ name: "probe", url: "http://unused.invalid/graphql", typeDefs }]);
-  if (composed.errors) throw composed.errors[0];
-  return {
-    url: `${server.url}/graphql`,
-    supergraphSdl: composed.supergraphSdl,
-    calls: () => calls,
-    close: () => server.close(),
-  };
+  const probe = await startProbeSubgraph(typeDefs, resolvers, secret, logger);
+  return { ...probe, calls: () => calls };
 }
