@@ -82,7 +82,7 @@ describe("createPostgresDatabase", () => {
     expect(pids[0]).toBe(pids[1]);
     // The lock was never unlocked: it goes with the closed connection, once its backend has exited
     // (a moment after the client hung up).
-    await expect.poll(tryLock).toBe(true);
+    await expect.poll(tryLock, { timeout: 10_000 }).toBe(true);
     await expect(pg.db.session!(() => Promise.reject(new Error("boom")))).rejects.toThrow("boom");
     expect(await pg.db.query("SELECT 1 AS one")).toEqual([{ one: 1 }]);
   });

@@ -45,3 +45,34 @@ export async function createIsolatedPostgres(): Promise<IsolatedPostgres> {
     },
   };
 }
+
+/**
+ * Ends these PostgreSQL backends and waits until they have exited. `pg_terminate_backend` only
+ * signals: the backend releases its session's advisory locks a moment later, as it exits, so a test
+ * that expects a lock free must wait for that, not for the call to return.
+ */
+export async function terminateBackends(db: Database, pids: number[], timeoutMs = 10_000): Promise<void> {
+  await db.query("SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid", [pids]);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const [row] = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = ANY($1)", [
+      pids,
+    ]);
+    if (row!.n === 0) return;
+    if (Date.now() > deadline) throw new Error(`backends ${pids.join(", ")} still running after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Waits for a promise to settle, either way, but no longer than `timeoutMs` (a test hook must not hang). */
+export async function settledWithin(promise: Promise<unknown>, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    promise.then(
+      () => undefined,
+      () => undefined,
+    ),
+    new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs))),
+  ]);
+  clearTimeout(timer);
+}

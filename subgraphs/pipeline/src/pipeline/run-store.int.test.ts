@@ -1,5 +1,10 @@
 import { runMigrations, type Database } from "@pokewatch/kit";
-import { createIsolatedPostgres, type IsolatedPostgres } from "@pokewatch/kit/testing";
+import {
+  createIsolatedPostgres,
+  settledWithin,
+  terminateBackends,
+  type IsolatedPostgres,
+} from "@pokewatch/kit/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { pipelineMigrations } from "../pipeline-app.js";
 import { PipelineBusyError, type RunComparison } from "./pipeline-types.js";
@@ -161,22 +166,30 @@ describe("run ownership on PostgreSQL", () => {
         await gate;
       },
     );
-    const now = at("10:00:05.000");
-    expect(await other.failOrphaned({ now, ownIds: new Set(), atStart: true })).toEqual([]);
-    expect(await store.findById(run.id)).toMatchObject({ status: "RUNNING" });
+    try {
+      const now = at("10:00:05.000");
+      expect(await other.failOrphaned({ now, ownIds: new Set(), atStart: true })).toEqual([]);
+      expect(await store.findById(run.id)).toMatchObject({ status: "RUNNING" });
 
-    // The owner's process dies: the server ends its session, and the lock with it.
-    const [{ n } = { n: 0 }] = await pg.db.query<{ n: number }>(
-      `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_locks
-       WHERE locktype = 'advisory' AND granted AND objsubid = 1
-         AND ((classid::int8 << 32) | objid::int8) = hashtextextended(current_schema() || ':pipeline_run:' || $1, 0)`,
-      [run.id],
-    );
-    expect(n).toBe(1);
-    expect(await other.failOrphaned({ now, ownIds: new Set(), atStart: false })).toEqual([run.id]);
-    expect(await store.findById(run.id)).toMatchObject({ status: "FAILED", error: OWNER_STOPPED_ERROR });
-    expect((await store.steps(run.id)).map((s) => s.status)).toEqual(Array(7).fill("SKIPPED"));
-    release();
-    await done.catch(() => undefined);
+      // The owner's process dies: the server ends its session, and the lock with it.
+      const holders = await pg.db.query<{ pid: number }>(
+        `SELECT pid FROM pg_locks
+         WHERE locktype = 'advisory' AND granted AND objsubid = 1
+           AND ((classid::int8 << 32) | objid::int8) = hashtextextended(current_schema() || ':pipeline_run:' || $1, 0)`,
+        [run.id],
+      );
+      expect(holders).toHaveLength(1);
+      await terminateBackends(
+        pg.db,
+        holders.map((holder) => holder.pid),
+      );
+      expect(await other.failOrphaned({ now, ownIds: new Set(), atStart: false })).toEqual([run.id]);
+      expect(await store.findById(run.id)).toMatchObject({ status: "FAILED", error: OWNER_STOPPED_ERROR });
+      expect((await store.steps(run.id)).map((s) => s.status)).toEqual(Array(7).fill("SKIPPED"));
+    } finally {
+      // Whatever failed above, the owner's work ends, so its session (and the pool) can close.
+      release();
+      await settledWithin(done, 10_000);
+    }
   });
 });
