@@ -1,8 +1,18 @@
 import { fileURLToPath } from "node:url";
 import { envFields, serviceEnvShape } from "@pokewatch/kit";
 import { z } from "zod";
+import { DEFAULT_OPERATION_LIMITS, type OperationLimits } from "./operation/operation-limits.js";
 
 export const DEFAULT_SUPERGRAPH_PATH = fileURLToPath(new URL("../../schema/supergraph.graphql", import.meta.url));
+
+function operationLimit(min: number, max: number, fallback: number) {
+  return z.coerce
+    .number()
+    .int("must be a whole number")
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`)
+    .default(fallback);
+}
 
 const optionalUrl = envFields.url(["http:", "https:"]).optional();
 
@@ -26,6 +36,12 @@ export const gatewayEnvSchema = z.object({
     .transform(Number)
     .pipe(z.number().min(1, "must be at least 1 second"))
     .default(30),
+  /** Longest wait for one subgraph answer; then SERVICE_UNAVAILABLE naming the subgraph. */
+  SUBGRAPH_TIMEOUT_MS: envFields.milliseconds(100, 300_000, 10_000),
+  /** Longest wait for the keys service to verify a key or take usage; then SERVICE_UNAVAILABLE. */
+  KEYS_SERVICE_TIMEOUT_MS: envFields.milliseconds(100, 60_000, 2_000),
+  /** How often the keys' `lastUsedAt` is reported to the keys service (and once more on shutdown). */
+  KEY_USAGE_FLUSH_INTERVAL_MS: envFields.milliseconds(100, 3_600_000, 5_000),
   /** Points a key's quota bucket holds beyond one minute's `rateLimitPerMinute`. */
   RATE_LIMIT_BURST: z.coerce
     .number()
@@ -33,6 +49,12 @@ export const gatewayEnvSchema = z.object({
     .min(0, "must be at least 0")
     .max(100_000, "must be at most 100000")
     .default(10),
+  /** Operation limits, checked before validation (docs/security.md). */
+  OPERATION_MAX_TOKENS: operationLimit(100, 1_000_000, DEFAULT_OPERATION_LIMITS.maxTokens),
+  OPERATION_MAX_DEPTH: operationLimit(2, 100, DEFAULT_OPERATION_LIMITS.maxDepth),
+  OPERATION_MAX_ALIASES: operationLimit(0, 100_000, DEFAULT_OPERATION_LIMITS.maxAliases),
+  OPERATION_MAX_DIRECTIVES: operationLimit(0, 100_000, DEFAULT_OPERATION_LIMITS.maxDirectives),
+  OPERATION_MAX_FIELDS: operationLimit(1, 1_000_000, DEFAULT_OPERATION_LIMITS.maxFields),
 });
 
 export type GatewayEnv = z.infer<typeof gatewayEnvSchema>;
@@ -43,4 +65,24 @@ export function subgraphUrlOverrides(
 ): Record<string, string> {
   const entries = Object.entries({ pricing: env.PRICING_URL, keys: env.KEYS_URL, pipeline: env.PIPELINE_URL });
   return Object.fromEntries(entries.filter((entry): entry is [string, string] => entry[1] !== undefined));
+}
+
+/** The operation limits the environment sets. */
+export function operationLimitsOf(
+  env: Pick<
+    GatewayEnv,
+    | "OPERATION_MAX_TOKENS"
+    | "OPERATION_MAX_DEPTH"
+    | "OPERATION_MAX_ALIASES"
+    | "OPERATION_MAX_DIRECTIVES"
+    | "OPERATION_MAX_FIELDS"
+  >,
+): OperationLimits {
+  return {
+    maxTokens: env.OPERATION_MAX_TOKENS,
+    maxDepth: env.OPERATION_MAX_DEPTH,
+    maxAliases: env.OPERATION_MAX_ALIASES,
+    maxDirectives: env.OPERATION_MAX_DIRECTIVES,
+    maxFields: env.OPERATION_MAX_FIELDS,
+  };
 }

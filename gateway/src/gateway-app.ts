@@ -7,7 +7,11 @@ import { createGatewayAuth, type GatewayAuthOptions } from "./auth/gateway-auth.
 import { keysServiceOrigin } from "./auth/keys-url.js";
 import { createGatewayContext, type GatewayContext } from "./context.js";
 import { registerCors } from "./http/cors.js";
+import { operationGuard } from "./http/operation-guard.js";
 import { subgraphReadiness } from "./http/subgraph-readiness.js";
+import { DEFAULT_OPERATION_LIMITS, type OperationLimits } from "./operation/operation-limits.js";
+import { KnownOperationTypesRule } from "./operation/known-operation-types.js";
+import { idArgumentsPlugin } from "./plugins/id-arguments.js";
 import { landingPagePlugin } from "./plugins/landing-page.js";
 import { operationResolutionPlugin } from "./plugins/operation-resolution.js";
 import { createFieldLimitCounter } from "./rate-limits/field-limit-counter.js";
@@ -26,6 +30,8 @@ export interface CreateGatewayAppOptions {
   /** CORS_ORIGINS: `*` or a comma-separated list. @default "*" */
   corsOrigins?: string;
   maxBodyBytes?: number | undefined;
+  /** SUBGRAPH_TIMEOUT_MS: longest wait for one subgraph answer. @default 10_000 */
+  subgraphTimeoutMs?: number | undefined;
   /** @default "development" */
   nodeEnv?: string;
   /**
@@ -38,6 +44,8 @@ export interface CreateGatewayAppOptions {
    * replica), in process otherwise. @default { enabled: true, burst: 10 } in process
    */
   rateLimits?: GatewayRateLimitOptions;
+  /** Operation size limits (tokens, depth, aliases, directives, fields). @default DEFAULT_OPERATION_LIMITS */
+  operationLimits?: OperationLimits;
   /** Added after the built-in plugins (landing page, operation resolution, scopes, rate limits). */
   plugins?: ApolloServerPlugin<GatewayContext>[];
 }
@@ -68,6 +76,7 @@ function withoutContextPrefix(format: NonNullable<ApolloServerOptions<GatewayCon
 /** The public edge: Apollo Gateway over the static supergraph, served by Apollo Server on Fastify. */
 export async function createGatewayApp(options: CreateGatewayAppOptions) {
   const { supergraphSdl, secret, logger, subgraphUrls = {}, nodeEnv = "development" } = options;
+  const operationLimits = options.operationLimits ?? DEFAULT_OPERATION_LIMITS;
   const authOptions = options.auth ?? { enabled: false };
   if (!authOptions.enabled && nodeEnv === "production") {
     throw new Error("AUTH_ENABLED=false is refused with NODE_ENV=production: every caller would have every scope");
@@ -112,7 +121,7 @@ export async function createGatewayApp(options: CreateGatewayAppOptions) {
       const target = subgraphUrls[name] ?? url;
       if (!target) throw new Error(`supergraph gives no URL for subgraph ${name}`);
       subgraphHealth[name] = new URL("/health", target).toString();
-      return new SignedDataSource({ name, url: target, secret, logger });
+      return new SignedDataSource({ name, url: target, secret, logger, timeoutMs: options.subgraphTimeoutMs });
     },
   });
   const apollo = new ApolloServer<GatewayContext>({
@@ -122,9 +131,13 @@ export async function createGatewayApp(options: CreateGatewayAppOptions) {
     // closeOnSignal owns SIGINT/SIGTERM; Apollo's own handler would re-raise the signal mid-shutdown.
     stopOnTerminationSignals: false,
     introspection: true,
+    // graphql-js's own token bound, behind operationGuard's (which names the limit).
+    parseOptions: { maxTokens: operationLimits.maxTokens + 1 },
+    validationRules: [KnownOperationTypesRule],
     plugins: [
       landingPagePlugin(nodeEnv),
       operationResolutionPlugin(),
+      idArgumentsPlugin(),
       scopesPlugin(logger),
       ...rateLimits,
       ...(options.plugins ?? []),
@@ -141,8 +154,9 @@ export async function createGatewayApp(options: CreateGatewayAppOptions) {
   const handler = fastifyApolloHandler(apollo, {
     context: (request) => createGatewayContext(request, auth.authenticator),
   });
-  app.route({ method: ["GET", "POST"], url: "/", handler });
-  app.route({ method: ["GET", "POST"], url: "/graphql", handler });
+  const preHandler = operationGuard(operationLimits);
+  app.route({ method: ["GET", "POST"], url: "/", preHandler, handler });
+  app.route({ method: ["GET", "POST"], url: "/graphql", preHandler, handler });
 
   app.get("/metrics", async (_request, reply) =>
     reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),

@@ -1,3 +1,10 @@
 export { createGatewayApp, type CreateGatewayAppOptions, type GatewayRateLimitOptions } from "./gateway-app.js";
-export { gatewayEnvSchema, subgraphUrlOverrides, DEFAULT_SUPERGRAPH_PATH, type GatewayEnv } from "./env.js";
+export {
+  gatewayEnvSchema,
+  operationLimitsOf,
+  subgraphUrlOverrides,
+  DEFAULT_SUPERGRAPH_PATH,
+  type GatewayEnv,
+} from "./env.js";
+export { DEFAULT_OPERATION_LIMITS, type OperationLimits } from "./operation/operation-limits.js";
 export { readSupergraphSdl } from "./supergraph.js";

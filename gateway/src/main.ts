@@ -1,27 +1,50 @@
-import { createLogger, listen, loadEnv, openRedis, runService } from "@pokewatch/kit";
-import { gatewayEnvSchema, subgraphUrlOverrides } from "./env.js";
+import {
+  createLogger,
+  listen,
+  loadEnv,
+  openRedis,
+  redisTimeoutsOf,
+  runService,
+  serverOptionsOf,
+  shutdownDeadlineMs,
+} from "@pokewatch/kit";
+import { gatewayEnvSchema, operationLimitsOf, subgraphUrlOverrides } from "./env.js";
 import { createGatewayApp } from "./gateway-app.js";
 import { readSupergraphSdl } from "./supergraph.js";
 
 const env = loadEnv(gatewayEnvSchema);
 const logger = createLogger({ name: "gateway", level: env.LOG_LEVEL });
-await runService(logger, async () => {
-  const redis = await openRedis(env.REDIS_URL, logger);
-  const app = await createGatewayApp({
-    supergraphSdl: readSupergraphSdl(env.SUPERGRAPH_PATH),
-    secret: env.SUBGRAPH_SECRET,
-    logger,
-    subgraphUrls: subgraphUrlOverrides(env),
-    corsOrigins: env.CORS_ORIGINS,
-    maxBodyBytes: env.MAX_BODY_BYTES,
-    nodeEnv: env.NODE_ENV,
-    auth: { enabled: env.AUTH_ENABLED, cacheTtlMs: env.AUTH_CACHE_TTL_SECONDS * 1000, redis },
-    rateLimits: { burst: env.RATE_LIMIT_BURST, redis },
-  });
-  const server = await listen(app, { host: env.HOST, port: env.GATEWAY_PORT });
-  logger.info({ url: `${server.url}/graphql`, auth: env.AUTH_ENABLED }, "gateway listening");
-  return async () => {
-    await server.close();
-    redis?.disconnect();
-  };
-});
+const server = serverOptionsOf(env);
+await runService(
+  logger,
+  async () => {
+    const redis = await openRedis(env.REDIS_URL, logger, redisTimeoutsOf(env));
+    const app = await createGatewayApp({
+      supergraphSdl: readSupergraphSdl(env.SUPERGRAPH_PATH),
+      secret: env.SUBGRAPH_SECRET,
+      logger,
+      subgraphUrls: subgraphUrlOverrides(env),
+      corsOrigins: env.CORS_ORIGINS,
+      maxBodyBytes: env.MAX_BODY_BYTES,
+      subgraphTimeoutMs: env.SUBGRAPH_TIMEOUT_MS,
+      nodeEnv: env.NODE_ENV,
+      auth: {
+        enabled: env.AUTH_ENABLED,
+        cacheTtlMs: env.AUTH_CACHE_TTL_SECONDS * 1000,
+        redis,
+        keysServiceTimeoutMs: env.KEYS_SERVICE_TIMEOUT_MS,
+        usageFlushIntervalMs: env.KEY_USAGE_FLUSH_INTERVAL_MS,
+      },
+      rateLimits: { burst: env.RATE_LIMIT_BURST, redis },
+      operationLimits: operationLimitsOf(env),
+    });
+    const running = await listen(app, { host: env.HOST, port: env.GATEWAY_PORT, ...server });
+    logger.info({ url: `${running.url}/graphql`, auth: env.AUTH_ENABLED }, "gateway listening");
+    return async () => {
+      // Drains requests in flight, then flushes key usage (the app's onClose), then lets Redis go.
+      await running.close();
+      redis?.disconnect();
+    };
+  },
+  { shutdownTimeoutMs: shutdownDeadlineMs(server.shutdown) },
+);

@@ -20,7 +20,11 @@ export interface SignedDataSourceOptions {
   url: string;
   secret: string;
   logger: Logger;
+  /** Longest wait for one subgraph answer, headers and body (SUBGRAPH_TIMEOUT_MS). @default 10_000 */
+  timeoutMs?: number;
 }
+
+export const DEFAULT_SUBGRAPH_TIMEOUT_MS = 10_000;
 
 interface FailedResponse {
   status: number;
@@ -37,6 +41,16 @@ function graphQLErrorsIn(body: unknown): unknown[] | undefined {
   return Array.isArray(errors) && errors.length > 0 ? errors : undefined;
 }
 
+/** An AbortSignal.timeout firing, as fetch (or reading its body) reports it, possibly wrapped by Apollo. */
+function isTimeout(error: unknown): boolean {
+  let current = error as { name?: string; cause?: unknown; originalError?: unknown } | undefined;
+  for (let depth = 0; current && depth < 5; depth += 1) {
+    if (current.name === "TimeoutError") return true;
+    current = (current.originalError ?? current.cause) as typeof current;
+  }
+  return false;
+}
+
 /**
  * Sends each subgraph request signed for that subgraph (identity, request id and the exact body,
  * under the shared secret), and turns transport failures into errors a client can act on.
@@ -44,20 +58,25 @@ function graphQLErrorsIn(body: unknown): unknown[] | undefined {
 export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   private readonly name: string;
   private readonly log: Logger;
+  private readonly timeoutMs: number;
 
-  constructor({ name, url, secret, logger }: SignedDataSourceOptions) {
+  constructor({ name, url, secret, logger, timeoutMs = DEFAULT_SUBGRAPH_TIMEOUT_MS }: SignedDataSourceOptions) {
     // Node's own fetch (undici) instead of Apollo's default make-fetch-happen, whose per-request
     // agent and header handling cost about a quarter of the gateway's CPU (`pnpm bench fair-price-zipf`).
     super({ url, fetcher: fetch as unknown as RemoteGraphQLDataSource["fetcher"] });
     this.name = name;
     this.log = logger;
+    this.timeoutMs = timeoutMs;
     // Signing happens at fetch time: only there is the serialised body known.
     const send = this.fetcher;
     this.fetcher = (target, init = {}) => {
       const headers = { ...(init.headers as Record<string, string>) };
       const encoded = headers[IDENTITY_HEADER] ?? encodeIdentity(anonymousIdentity(randomUUID()));
       const signed = signEncodedIdentity(encoded, secret, { audience: name, body: String(init.body ?? "") });
-      return send(target, { ...init, headers: { ...headers, [IDENTITY_HEADER]: encoded, ...signed } });
+      // One bound per attempt, over the headers and the body (Apollo reads the body under the same signal).
+      const timeout = AbortSignal.timeout(timeoutMs);
+      const signal = init.signal ? AbortSignal.any([init.signal as AbortSignal, timeout]) : timeout;
+      return send(target, { ...init, signal, headers: { ...headers, [IDENTITY_HEADER]: encoded, ...signed } });
     };
   }
 
@@ -77,11 +96,14 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
       // A 4xx with GraphQL errors (validation, bad input) is an answer about the request: pass it on,
       // so the gateway tags each error with this subgraph's name.
       if (errors) return { errors } as SubgraphResponse;
+      const timedOut = !failed && isTimeout(error);
       this.log.error(
-        { subgraph: this.name, status: failed?.status, err: failed ? undefined : error },
+        { subgraph: this.name, status: failed?.status, err: failed || timedOut ? undefined : error },
         failed?.status === 401
           ? "subgraph refused the gateway's signature: check SUBGRAPH_SECRET on both sides"
-          : "subgraph did not answer",
+          : timedOut
+            ? `subgraph did not answer within ${this.timeoutMs} ms (SUBGRAPH_TIMEOUT_MS)`
+            : "subgraph did not answer",
       );
       throw pokewatchError("SERVICE_UNAVAILABLE", `The ${this.name} service is unavailable; retrying later is safe`, {
         extensions: { serviceName: this.name },

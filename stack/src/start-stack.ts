@@ -3,6 +3,7 @@ import { createServer, type AddressInfo } from "node:net";
 import {
   createGatewayApp,
   readSupergraphSdl,
+  operationLimitsOf,
   subgraphUrlOverrides,
   type GatewayRateLimitOptions,
 } from "@pokewatch/gateway";
@@ -10,9 +11,12 @@ import { createApiKeyStore, createKeysApp, keysMigrations } from "@pokewatch/key
 import {
   createDatabase,
   createLogger,
+  databaseTimeoutsOf,
   listen,
   openRedis,
+  redisTimeoutsOf,
   runMigrations,
+  serverOptionsOf,
   type Database,
   type Redis,
   type RunningServer,
@@ -68,7 +72,10 @@ export async function startStack({
 }: StartStackOptions): Promise<RunningStack> {
   const logger = createLogger({ name: "pokewatch", level: env.LOG_LEVEL });
   const secret = env.SUBGRAPH_SECRET ?? randomBytes(32).toString("base64url");
-  const db = givenDb ?? (await createDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR }));
+  const db =
+    givenDb ??
+    (await createDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR, timeouts: databaseTimeoutsOf(env) }));
+  const { limits, shutdown } = serverOptionsOf(env);
   const opened: RunningServer[] = [];
   let redis: Redis | undefined;
   const close = async () => {
@@ -82,7 +89,7 @@ export async function startStack({
     await runMigrations(db, "model", modelMigrations());
     await runMigrations(db, "market", marketMigrations());
     await runMigrations(db, "pipeline", pipelineMigrations());
-    redis = await openRedis(env.REDIS_URL, logger);
+    redis = await openRedis(env.REDIS_URL, logger, redisTimeoutsOf(env));
     const common = {
       secret,
       maxBodyBytes: env.MAX_BODY_BYTES,
@@ -102,8 +109,10 @@ export async function startStack({
       // Before pricing starts, so that it loads the model at once; a failure is logged, never thrown.
       await trainFirstModel({ service: pipelineService, logger });
     }
-    // In one process the subgraphs only need loopback: the gateway is the one public door.
-    const at = (port: number) => ({ host: "127.0.0.1", port });
+    // In one process the subgraphs only need loopback: the gateway is the one public door, and
+    // the only one a load balancer watches, so only it waits SHUTDOWN_DELAY_MS. The gateway closes
+    // first; the subgraphs then have nothing left in flight.
+    const at = (port: number) => ({ host: "127.0.0.1", port, limits, shutdown: { ...shutdown, delayMs: 0 } });
 
     const pricing = await listen(
       await createPricingApp({
@@ -165,14 +174,19 @@ export async function startStack({
       subgraphUrls: { ...subgraphUrls, ...subgraphUrlOverrides(env) },
       corsOrigins: env.CORS_ORIGINS,
       maxBodyBytes: env.MAX_BODY_BYTES,
+      subgraphTimeoutMs: env.SUBGRAPH_TIMEOUT_MS,
       nodeEnv: env.NODE_ENV,
-      auth: { enabled: env.AUTH_ENABLED, cacheTtlMs: env.AUTH_CACHE_TTL_SECONDS * 1000, redis },
+      auth: {
+        enabled: env.AUTH_ENABLED,
+        cacheTtlMs: env.AUTH_CACHE_TTL_SECONDS * 1000,
+        redis,
+        keysServiceTimeoutMs: env.KEYS_SERVICE_TIMEOUT_MS,
+        usageFlushIntervalMs: env.KEY_USAGE_FLUSH_INTERVAL_MS,
+      },
       rateLimits: { burst: env.RATE_LIMIT_BURST, redis, ...rateLimitOverrides },
+      operationLimits: operationLimitsOf(env),
     });
-    const gateway = await listen(gatewayApp, {
-      host: env.HOST,
-      port: env.GATEWAY_PORT,
-    });
+    const gateway = await listen(gatewayApp, { host: env.HOST, port: env.GATEWAY_PORT, limits, shutdown });
     opened.push(gateway);
     return {
       gatewayUrl: `${gateway.url}/graphql`,

@@ -14,8 +14,10 @@ export interface GatewayAuthOptions {
   cacheTtlMs?: number;
   /** With it, revocations and rotations reach the cache at once (API_KEY_CHANGED_CHANNEL). */
   redis?: Redis | undefined;
-  /** How often key usage is reported to the keys service. @default 5000 */
+  /** KEY_USAGE_FLUSH_INTERVAL_MS: how often key usage is reported to the keys service. @default 5000 */
   usageFlushIntervalMs?: number;
+  /** KEYS_SERVICE_TIMEOUT_MS: longest wait for one call to the keys service. @default 2000 */
+  keysServiceTimeoutMs?: number;
   /** @default Date.now */
   clock?: Clock;
 }
@@ -44,7 +46,11 @@ export async function createGatewayAuth(
       "auth is enabled but no keys service URL is known: set KEYS_URL or give the supergraph a keys subgraph",
     );
   }
-  const client = createKeysServiceClient({ url: keysUrl, secret });
+  const client = createKeysServiceClient({
+    url: keysUrl,
+    secret,
+    ...(options.keysServiceTimeoutMs !== undefined && { timeoutMs: options.keysServiceTimeoutMs }),
+  });
   const verifier = createApiKeyVerifier({
     client,
     ...(options.cacheTtlMs !== undefined && { ttlMs: options.cacheTtlMs }),

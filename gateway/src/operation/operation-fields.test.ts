@@ -95,3 +95,29 @@ describe("operationFields", () => {
     expect(fields(`mutation { noSuch }`)).toEqual([]);
   });
 });
+
+describe("operationFields on hostile documents", () => {
+  it("expands a fragment once per selection set, as collectFields does: 30 doublings are 30 steps", () => {
+    const levels = Array.from({ length: 30 }, (_, i) => `fragment F${i} on Card { ...F${i + 1} ...F${i + 1} }`);
+    const found = fields(`{ card(id: "a") { ...F0 } } ${levels.join(" ")} fragment F30 on Card { name }`);
+    expect(keys(found)).toEqual(["Query.card@card", "Card.name@card/name"]);
+  });
+
+  it("merges the selections that share a response key, and walks their sub-selections together once", () => {
+    const found = fields(`{ card(id: "a") { name } ...Again c: card(id: "b") { id } }
+      fragment Again on Query { card(id: "a") { price } }`);
+    expect(keys(found)).toEqual([
+      "Query.card@card",
+      "Card.name@card/name",
+      "Card.price@card/price",
+      "Query.card@c",
+      "Card.id@c/id",
+    ]);
+  });
+
+  it("follows a chain of 2,000 fragments without overflowing the call stack", () => {
+    const chain = Array.from({ length: 2_000 }, (_, i) => `fragment C${i} on Card { ...C${i + 1} }`);
+    const found = fields(`{ card(id: "a") { ...C0 } } ${chain.join(" ")} fragment C2000 on Card { id }`);
+    expect(keys(found)).toEqual(["Query.card@card", "Card.id@card/id"]);
+  });
+});

@@ -35,6 +35,8 @@ export interface SelectedField {
   path: string[];
   /** The field's arguments, coerced as execution would coerce them. */
   args: Record<string, unknown>;
+  /** The field's definition on `parentType` (its arguments' types, its return type). */
+  definition: GraphQLField<unknown, unknown>;
   node: FieldNode;
 }
 
@@ -51,71 +53,124 @@ export interface OperationFieldsInput {
  * Every field a validated operation can execute, following fragment spreads and inline fragments
  * and leaving out what `@skip`/`@include` exclude. Where the runtime type is abstract, a field is
  * yielded once per possible object type that has it, so a rule on `Card.x` applies whether `x` is
- * selected on `Card` directly or through an interface; consumers that count fields dedupe on `node`
- * and `path`.
+ * selected on `Card` directly or through an interface.
+ *
+ * Fields are merged as graphql-js's `collectFields` merges them: the selections that share a
+ * response key are one field, yielded once per parent type, and their sub-selections are walked
+ * together once; within one selection set a fragment is expanded once however often it is spread.
+ * So the walk grows with the fields the response can have, never with the number of spreads
+ * (a fragment that spreads the next one twice, 30 times over, costs 30 steps, not 2^30), and it
+ * keeps its own stack, so a chain of 1,000 fragments needs no deep call stack. Yielded in
+ * document order, each field before the fields under it.
  */
 export function* operationFields(input: OperationFieldsInput): Generator<SelectedField> {
   const root = input.schema.getRootType(input.operation.operation);
   if (!root) return;
-  yield* walk(input, input.operation.selectionSet, [root], [], new Set());
+  const frames: Frame[] = [frameOf(input, [root], [input.operation.selectionSet], [])];
+  while (frames.length > 0) {
+    const frame = frames[frames.length - 1]!;
+    const next = frame.groups.next();
+    if (next.done) {
+      frames.pop();
+      continue;
+    }
+    const [responseKey, entries] = next.value;
+    const path = [...frame.path, responseKey];
+    const yielded = new Set<GraphQLObjectType>();
+    const childTypes = new Set<GraphQLObjectType>();
+    const childSets: SelectionSetNode[] = [];
+    for (const { node, possible } of entries) {
+      for (const parent of possible) {
+        const def = fieldDefOf(input.schema, parent, node.name.value);
+        if (!def) continue;
+        if (!yielded.has(parent)) {
+          yielded.add(parent);
+          const args = argumentsOf(def, node, input.variableValues);
+          yield { parentType: parent.name, fieldName: node.name.value, responseKey, path, args, definition: def, node };
+        }
+        if (node.selectionSet) {
+          for (const type of objectTypesOf(input.schema, getNamedType(def.type).name)) childTypes.add(type);
+        }
+      }
+      if (node.selectionSet) childSets.push(node.selectionSet);
+    }
+    if (childSets.length > 0 && childTypes.size > 0) {
+      frames.push(frameOf(input, [...childTypes], childSets, path));
+    }
+  }
 }
 
-function* walk(
+/** One selection of a field, and the object types it applies to there. */
+interface FieldEntry {
+  node: FieldNode;
+  possible: readonly GraphQLObjectType[];
+}
+
+/** The merged fields of one response path, walked one response key at a time. */
+interface Frame {
+  path: readonly string[];
+  groups: Iterator<[string, FieldEntry[]]>;
+}
+
+function frameOf(
   input: OperationFieldsInput,
-  selectionSet: SelectionSetNode,
   possible: readonly GraphQLObjectType[],
+  selectionSets: readonly SelectionSetNode[],
   path: readonly string[],
-  activeFragments: ReadonlySet<string>,
-): Generator<SelectedField> {
-  for (const selection of selectionSet.selections) {
+): Frame {
+  return { path, groups: collectFields(input, possible, selectionSets).entries() };
+}
+
+/**
+ * The fields these selection sets select, grouped by response key in document order. A fragment
+ * is expanded once per set of object types it applies to (that is also what cuts cycles).
+ */
+function collectFields(
+  input: OperationFieldsInput,
+  possible: readonly GraphQLObjectType[],
+  selectionSets: readonly SelectionSetNode[],
+): Map<string, FieldEntry[]> {
+  const groups = new Map<string, FieldEntry[]>();
+  const expanded = new Set<string>();
+  const stack = [...selectionSets].reverse().map((set) => ({ set, possible, index: 0 }));
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    const selection = top.set.selections[top.index];
+    if (!selection) {
+      stack.pop();
+      continue;
+    }
+    top.index += 1;
     if (!isIncluded(input, selection)) continue;
-    switch (selection.kind) {
-      case Kind.FIELD:
-        yield* walkField(input, selection, possible, path, activeFragments);
-        break;
-      case Kind.INLINE_FRAGMENT: {
-        const narrowed = selection.typeCondition
-          ? narrow(input.schema, possible, selection.typeCondition.name.value)
-          : possible;
-        yield* walk(input, selection.selectionSet, narrowed, path, activeFragments);
-        break;
-      }
-      case Kind.FRAGMENT_SPREAD: {
-        const name = selection.name.value;
-        const fragment = input.fragments[name];
-        // A cycle is a validation error; never follow one, whoever calls this.
-        if (!fragment || activeFragments.has(name)) continue;
-        const narrowed = narrow(input.schema, possible, fragment.typeCondition.name.value);
-        yield* walk(input, fragment.selectionSet, narrowed, path, new Set([...activeFragments, name]));
-        break;
-      }
+    if (selection.kind === Kind.FIELD) {
+      const key = selection.alias?.value ?? selection.name.value;
+      const entry = { node: selection, possible: top.possible };
+      const group = groups.get(key);
+      if (group) group.push(entry);
+      else groups.set(key, [entry]);
+      continue;
     }
-  }
-}
-
-function* walkField(
-  input: OperationFieldsInput,
-  node: FieldNode,
-  possible: readonly GraphQLObjectType[],
-  path: readonly string[],
-  activeFragments: ReadonlySet<string>,
-): Generator<SelectedField> {
-  const fieldName = node.name.value;
-  const responseKey = node.alias?.value ?? fieldName;
-  const fieldPath = [...path, responseKey];
-  const children = new Set<GraphQLObjectType>();
-  for (const parent of possible) {
-    const def = fieldDefOf(input.schema, parent, fieldName);
-    if (!def) continue;
-    const args = argumentsOf(def, node, input.variableValues);
-    yield { parentType: parent.name, fieldName, responseKey, path: fieldPath, args, node };
-    if (node.selectionSet) {
-      for (const type of objectTypesOf(input.schema, getNamedType(def.type).name)) children.add(type);
+    let set: SelectionSetNode;
+    let condition: string | undefined;
+    if (selection.kind === Kind.INLINE_FRAGMENT) {
+      set = selection.selectionSet;
+      condition = selection.typeCondition?.name.value;
+    } else {
+      const fragment = input.fragments[selection.name.value];
+      if (!fragment) continue;
+      set = fragment.selectionSet;
+      condition = fragment.typeCondition.name.value;
     }
+    const narrowed = condition ? narrow(input.schema, top.possible, condition) : top.possible;
+    if (narrowed.length === 0) continue;
+    if (selection.kind === Kind.FRAGMENT_SPREAD) {
+      const once = `${selection.name.value}|${narrowed.map((type) => type.name).join(",")}`;
+      if (expanded.has(once)) continue;
+      expanded.add(once);
+    }
+    stack.push({ set, possible: narrowed, index: 0 });
   }
-  if (node.selectionSet && children.size > 0) {
-    yield* walk(input, node.selectionSet, [...children], fieldPath, activeFragments);
-  }
+  return groups;
 }
 
 /**

@@ -13,10 +13,13 @@ export interface LimitedField {
 /** What one operation asks of the limits. */
 export interface OperationDemand {
   /**
-   * Quota points, demand-control style: each `@listCost` field costs the size of its argument (a
-   * list's length, or an Int such as `first`) times the sizes of the `@listCost` fields around it;
-   * an operation costs at least 1. So `fairPrices` with 1,000 requests and `cards` with 1,000 ids
-   * cost 1,000 — as 1,000 single calls would — and `card(id)` costs 1.
+   * Quota points, demand-control style, per response path (so aliases count, merged selections
+   * once): each `@listCost` field costs the size of its argument (a list's length, or an Int such
+   * as `first`); every other root field, and every field that takes arguments (`fairPrice(date:)`,
+   * `priceHistory(from:, to:)`, `__type(name:)`), costs 1 — each times the sizes of the `@listCost`
+   * fields around it. An operation costs at least 1. So `fairPrices` with 1,000 requests costs
+   * 1,000, `cards(ids:)` with 1,000 ids and their `fairPrice` 2,000, and 1,000 aliased
+   * `card(id) { fairPrice }` 2,000 too, as 1,000 single calls would.
    */
   cost: number;
   /** One entry per response path of a `@rateLimit` field (aliases are separate paths). */
@@ -58,6 +61,11 @@ export function operationDemand(
       multiplierAt.set(path, around * Math.max(size, 1));
     } else if (!multiplierAt.has(path)) {
       multiplierAt.set(path, around);
+      // A root field, or a field with arguments, makes a subgraph resolve something of its own.
+      if (!priced.has(path) && (selected.path.length === 1 || selected.definition.args.length > 0)) {
+        priced.add(path);
+        cost += around;
+      }
     }
     const rule = rules.fieldLimits.get(coordinate);
     if (rule && !counted.has(path)) {

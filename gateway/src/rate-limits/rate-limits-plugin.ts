@@ -79,10 +79,13 @@ export function rateLimitsPlugin(options: RateLimitsPluginOptions): ApolloServer
           try {
             return await enforce();
           } catch (error) {
-            // A bug here must not become a 500 (Apollo does not catch this hook): log it and let
-            // the operation run, as when the limits are off.
-            contextValue.logger.error({ err: error }, "rate limits could not be applied to an operation");
-            return null;
+            // Fail closed: an operation whose cost could not be measured never runs uncounted.
+            // (Apollo does not catch this hook; answered here, it is our 500, logged, not a crash.)
+            contextValue.logger.error({ err: error }, "rate limits could not be applied: refused the operation");
+            return refusal(500, undefined, {
+              message: "Internal server error",
+              extensions: { code: "INTERNAL_SERVER_ERROR", requestId: contextValue.identity.requestId },
+            });
           }
 
           async function enforce(): Promise<GraphQLResponse | null> {

@@ -16,6 +16,10 @@ export const ERROR_CODES = {
   BAD_USER_INPUT: {
     description: "An argument is invalid: a malformed `Date`, too many ids, a bad cursor, …",
   },
+  OPERATION_LIMIT_EXCEEDED: {
+    description:
+      "The operation is larger than the gateway accepts (tokens, depth, fields, aliases or directives); `extensions.operationLimit` names the limit, `max` and `actual` give the numbers.",
+  },
   NOT_FOUND: {
     description: "The thing asked for does not exist (an unknown card id, key id, run id, …).",
   },
@@ -60,6 +64,7 @@ export function httpStatusFor(code: ErrorCode): number {
     case "RATE_LIMITED":
       return 429;
     case "BAD_USER_INPUT":
+    case "OPERATION_LIMIT_EXCEEDED":
       return 400;
     case "NOT_FOUND":
       return 404;

@@ -12,6 +12,9 @@ const PUBLIC_EXTENSION_KEYS = [
   "requiredScopes",
   "field",
   "argument",
+  "operationLimit",
+  "max",
+  "actual",
 ];
 
 export interface PokewatchErrorOptions {

@@ -1,0 +1,45 @@
+import type { ApolloServerPlugin } from "@apollo/server";
+import { pokewatchError } from "@pokewatch/kit";
+import { graphql } from "../operation/graphql-instance.js";
+import { findHostileId } from "../operation/hostile-ids.js";
+import { fragmentsOf, operationFields } from "../operation/operation-fields.js";
+
+/**
+ * Refuses an operation that passes an id no PokeWatch id can be — longer than 200 characters or
+ * holding a control character (a NUL byte makes PostgreSQL itself fail) — anywhere in its
+ * arguments, literal or variable: 400 BAD_USER_INPUT naming the argument, before any subgraph,
+ * and before the quota is charged.
+ */
+export function idArgumentsPlugin(): ApolloServerPlugin {
+  return {
+    requestDidStart: () =>
+      Promise.resolve({
+        didResolveOperation({ schema, operation, document, request }) {
+          // No operation: operationResolutionPlugin answers that.
+          if (!operation) return Promise.resolve();
+          const { coerced, errors } = graphql.getVariableValues(
+            schema,
+            operation.variableDefinitions ?? [],
+            request.variables ?? {},
+          );
+          // Bad variables: the gateway refuses them itself with their own errors.
+          if (errors) return Promise.resolve();
+          const input = { schema, operation, fragments: fragmentsOf(document), variableValues: coerced };
+          for (const selected of operationFields(input)) {
+            for (const argument of selected.definition.args) {
+              const hostile = findHostileId(argument.type, selected.args[argument.name], argument.name);
+              if (!hostile) continue;
+              const field = `${selected.parentType}.${selected.fieldName}`;
+              return Promise.reject(
+                pokewatchError("BAD_USER_INPUT", `${field}: the id at ${hostile.at} ${hostile.problem}`, {
+                  extensions: { argument: argument.name, field },
+                  endsRequest: true,
+                }),
+              );
+            }
+          }
+          return Promise.resolve();
+        },
+      }),
+  };
+}
