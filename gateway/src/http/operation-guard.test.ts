@@ -40,7 +40,7 @@ interface Answer {
 
 async function post(body: unknown): Promise<Answer> {
   const response = await gateway.inject({ method: "POST", url: "/graphql", payload: body as Record<string, unknown> });
-  return { status: response.statusCode, errors: (response.json() as Pick<Answer, "errors">).errors ?? [] };
+  return { status: response.statusCode, errors: response.json<Pick<Answer, "errors">>().errors ?? [] };
 }
 
 async function refusedBeforeAnySubgraph(body: unknown): Promise<Answer> {
