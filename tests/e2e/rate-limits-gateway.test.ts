@@ -142,6 +142,19 @@ describe("costs that match the work", () => {
   });
 });
 
+describe("costs that match the work: nested fields", () => {
+  it("charges each aliased fairPrice(date:) under one card", async () => {
+    const key = await createKey({ scopes: ["prices:read"], rateLimitPerMinute: 90 });
+    const days = Array.from(
+      { length: 100 },
+      (_, i) => `d${i}: fairPrice(date: "2026-0${1 + (i % 9)}-1${i % 10}") { fairPrice }`,
+    );
+    const refused = await postGraphQL(first.gatewayUrl, `{ card(id: "sv3pt5-6") { ${days.join(" ")} } }`, asKey(key));
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", cost: 101, limit: 100 });
+  });
+});
+
 describe("rate limits when Redis goes away", () => {
   let proxy: TcpProxy;
   let stack: RunningStack;
