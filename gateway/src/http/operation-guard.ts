@@ -40,6 +40,11 @@ function operationRequestOf(request: FastifyRequest): { query: unknown; extensio
  */
 export function operationGuard(limits: OperationLimits) {
   return async function guardOperation(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    if (!hasUsableTarget(request)) {
+      const message = "The request needs a Host header and a request target that form a URL";
+      await reply.status(400).send({ errors: [{ message, extensions: { code: "BAD_REQUEST" } }] });
+      return;
+    }
     const asked = operationRequestOf(request);
     if (!asked) return;
     const persisted = (asked.extensions as Record<string, unknown> | null | undefined)?.persistedQuery;
@@ -63,6 +68,21 @@ export function operationGuard(limits: OperationLimits) {
       await reply.status(400).send({ errors: [{ message: error.message, extensions: error.extensions }] });
     }
   };
+}
+
+/**
+ * Apollo's Fastify integration builds a URL from the Host header and the request target, and an
+ * HTTP/1.0 or HTTP/0.9-style request without Host (or with a malformed one) makes that throw: a 500
+ * unless refused here.
+ */
+function hasUsableTarget(request: FastifyRequest): boolean {
+  if (!request.headers.host) return false;
+  try {
+    new URL(request.url, `${request.protocol}://${request.hostname}/`);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function checkParsed(query: string, limits: OperationLimits): LimitViolation | undefined {
