@@ -7,6 +7,7 @@ import { fairPriceZipfBench } from "./fair-price-zipf.bench.js";
 import { modelAccuracyBench } from "./model-accuracy.bench.js";
 import { modelTrainingBench } from "./model-training.bench.js";
 import { onnxInferenceBench } from "./onnx-inference.bench.js";
+import { operationLimitsBench } from "./operation-limits.bench.js";
 import { rateLimitsBench } from "./rate-limits.bench.js";
 
 /** `pnpm bench` runs them all; `pnpm bench NAME…` only those. */
@@ -20,6 +21,7 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   "fair-price-cache": fairPriceCacheBench,
   "api-key-verify": apiKeyVerifyBench,
   "rate-limits": rateLimitsBench,
+  "operation-limits": operationLimitsBench,
 };
 
 async function main(): Promise<void> {
