@@ -11,6 +11,11 @@ import { createPriceStore, loadBundledCatalog, type Catalog, type PriceStore } f
 import { catalogAttributes, createArtifactStore, createModelRegistry } from "@pokewatch/model";
 import { createFairPriceCache, type FairPriceCache } from "./cache/fair-price-cache.js";
 import type { PricingContext } from "./context.js";
+import { computeRankedPrices } from "./deals/compute-ranked-prices.js";
+import { createDealsRanker, type CreateDealsRankerOptions } from "./deals/deals-ranker.js";
+import { createMemoryDealsRankingStore } from "./deals/deals-ranking-store.js";
+import { createLatestPriceDay } from "./deals/latest-price-day.js";
+import { createRedisDealsRankingStore } from "./deals/redis-deals-ranking-store.js";
 import { createFairPriceLoader } from "./fair-prices/fair-price-loader.js";
 import { createPriceHistoryLoader } from "./fair-prices/price-history-loader.js";
 import { createPricingMetrics, type PricingMetrics } from "./metrics/pricing-metrics.js";
@@ -39,6 +44,11 @@ export interface CreatePricingAppOptions extends ServiceAppOptions {
   metrics?: PricingMetrics;
   /** Today, `YYYY-MM-DD` UTC. */
   today?: () => string;
+  /** How `deals` waits for its ranking and how often it reads the latest price day (tests). */
+  deals?: Partial<Pick<CreateDealsRankerOptions, "waitMs" | "priceDayCheckMs" | "latestPriceDay">> & {
+    /** Redis key namespace of the shared rankings. @default "pokewatch:deals" */
+    namespace?: string;
+  };
 }
 
 const utcToday = () => new Date().toISOString().slice(0, 10);
@@ -82,6 +92,37 @@ export async function createPricingApp(options: CreatePricingAppOptions) {
       pollMs: settings.modelPollSeconds * 1000,
     }));
   if (!options.productionModel) owned.push(() => productionModel.close());
+  const deals = createDealsRanker({
+    productionModel,
+    latestPriceDay: options.deals?.latestPriceDay ?? createLatestPriceDay(db),
+    computePrices: (model, stopped) =>
+      computeRankedPrices({
+        cardIds: catalog.cards().map((card) => card.id),
+        loaderFor: () =>
+          createFairPriceLoader({
+            catalog,
+            attributes,
+            history: createPriceHistoryLoader(prices),
+            cache,
+            model: () => model,
+            thresholds: settings.thresholds,
+            today,
+          }),
+        stopped,
+      }),
+    store: redis
+      ? createRedisDealsRankingStore({ redis, logger: service.logger, namespace: options.deals?.namespace })
+      : createMemoryDealsRankingStore(),
+    thresholds: settings.thresholds,
+    setOf: (cardId) => catalog.card(cardId)?.setId,
+    logger: service.logger,
+    metrics,
+    maxAgeMs: settings.cacheTtlSeconds * 1000,
+    waitMs: options.deals?.waitMs,
+    priceDayCheckMs: options.deals?.priceDayCheckMs,
+  });
+  // Closed first (owned closes in reverse), so a computation stops before the model it leases.
+  owned.push(() => deals.close());
 
   const schema = buildSchemaFromFile<PricingContext>(PRICING_SDL, {
     Date: DateScalar,
@@ -109,6 +150,7 @@ export async function createPricingApp(options: CreatePricingAppOptions) {
         catalog,
         history,
         thresholds: settings.thresholds,
+        deals,
         fairPrices: createFairPriceLoader({
           catalog,
           attributes,

@@ -28,3 +28,10 @@ export function modelUnavailable() {
     "No production model is loaded, so fair prices cannot be computed yet; train and promote one, then retry",
   );
 }
+
+/** A deals call that found no ranking ready within its wait: the computation goes on, a retry will find it. */
+export function dealsRankingUnavailable(reason: string, retryAfterSeconds: number) {
+  return pokewatchError("SERVICE_UNAVAILABLE", `The deals ranking ${reason}; retry in ${retryAfterSeconds} s`, {
+    extensions: { retryAfter: retryAfterSeconds },
+  });
+}

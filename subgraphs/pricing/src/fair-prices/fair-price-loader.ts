@@ -153,7 +153,7 @@ async function predict(
   });
 }
 
-function round(value: number, decimals: number): number {
+export function round(value: number, decimals: number): number {
   const scale = 10 ** decimals;
   return Math.round(value * scale) / scale;
 }

@@ -18,6 +18,10 @@ export interface PricingMetrics {
   onnxSeconds: Histogram;
   /** Production model swaps, and loads that failed. */
   modelSwaps: Counter<"outcome">;
+  /** Deals rankings made ready: `computed` here, `shared` (read from the store), or `failed`. */
+  dealsRankings: Counter<"outcome">;
+  /** Wall time of one deals ranking computation (the whole catalog priced, in chunks). */
+  dealsRankingSeconds: Histogram;
 }
 
 export function createPricingMetrics(): PricingMetrics {
@@ -59,6 +63,18 @@ export function createPricingMetrics(): PricingMetrics {
       name: "pokewatch_model_swaps_total",
       help: "Production model loads: swapped in, or failed (the previous model keeps serving).",
       labelNames: ["outcome"],
+      registers,
+    }),
+    dealsRankings: new Counter({
+      name: "pokewatch_deals_rankings_total",
+      help: "Deals rankings made ready: computed here, shared (read from the store), or failed.",
+      labelNames: ["outcome"],
+      registers,
+    }),
+    dealsRankingSeconds: new Histogram({
+      name: "pokewatch_deals_ranking_seconds",
+      help: "Duration of one deals ranking computation (the whole catalog priced).",
+      buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 60, 120],
       registers,
     }),
   };

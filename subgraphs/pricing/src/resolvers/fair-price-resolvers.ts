@@ -12,13 +12,6 @@ interface DealsArgs {
   setId?: string | null;
 }
 
-/** Most telling first: BUY the most underpriced, SELL the most overpriced, HOLD the closest to fair. */
-const dealOrder: Record<Signal, (a: FairPriceResult, b: FairPriceResult) => number> = {
-  BUY: (a, b) => a.deviationPct - b.deviationPct,
-  SELL: (a, b) => b.deviationPct - a.deviationPct,
-  HOLD: (a, b) => Math.abs(a.deviationPct) - Math.abs(b.deviationPct),
-};
-
 export const fairPriceResolvers = {
   Query: {
     fairPrices(
@@ -37,21 +30,15 @@ export const fairPriceResolvers = {
       return requests.map(({ cardId, date }) => fairPrices.load({ cardId, date: date ?? null }));
     },
 
-    async deals(_root: unknown, { signal, limit, setId }: DealsArgs, { catalog, fairPrices }: PricingContext) {
+    deals(_root: unknown, { signal, limit, setId }: DealsArgs, { catalog, deals }: PricingContext) {
       if (!Number.isInteger(limit) || limit < 1 || limit > MAX_DEALS) {
         throw pokewatchError("BAD_USER_INPUT", `limit must be between 1 and ${MAX_DEALS}; got ${limit}`, {
           extensions: { argument: "limit" },
         });
       }
       if (setId && !catalog.set(setId)) throw pokewatchError("NOT_FOUND", `No set with id "${setId}"`);
-      const cards = catalog.cards(setId ?? undefined);
-      const priced = await fairPrices.loadMany(cards.map((card) => ({ cardId: card.id, date: null })));
-      const unavailable = priced.find((result) => result instanceof Error && isModelUnavailable(result));
-      if (unavailable) throw unavailable;
-      return priced
-        .filter((result): result is FairPriceResult => !(result instanceof Error) && result.signal === signal)
-        .sort(dealOrder[signal])
-        .slice(0, limit);
+      // From the ranking of the production model and latest price day, computed once (deals-ranker.ts).
+      return deals.deals(signal, setId ?? null, limit);
     },
   },
 
@@ -60,7 +47,3 @@ export const fairPriceResolvers = {
     model: (price: FairPriceResult) => ({ __typename: "ModelVersion", id: price.modelVersionId }),
   },
 };
-
-function isModelUnavailable(error: Error): boolean {
-  return (error as { extensions?: { code?: unknown } }).extensions?.code === "MODEL_UNAVAILABLE";
-}

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { API_KEY_SCOPES, createPgliteDatabase, runMigrations, type FastifyInstance } from "@pokewatch/kit";
+import { API_KEY_SCOPES, createPgliteDatabase, runMigrations, type FastifyInstance, type Redis } from "@pokewatch/kit";
 import {
   TEST_SECRET,
   signedQuery as signedQueryAs,
@@ -20,7 +20,7 @@ import {
 import { syntheticSeries } from "@pokewatch/model/testing";
 import { createFairPriceCache, type FairPriceCache } from "../cache/fair-price-cache.js";
 import { createPricingMetrics, type PricingMetrics } from "../metrics/pricing-metrics.js";
-import { createPricingApp } from "../pricing-app.js";
+import { createPricingApp, type CreatePricingAppOptions } from "../pricing-app.js";
 import type { PricingSettings } from "../pricing-settings.js";
 
 /** Cards of the bundled catalog the test app has prices for: 90 days from 2025-01-01. */
@@ -46,8 +46,10 @@ export interface PricingTestApp {
   historyReads: string[][];
   /** Every cache multi-get: how many keys it asked for. */
   cacheGets: number[];
-  /** The prices stored for `cardId`, ascending. */
+  /** The prices stored for `cardId`, ascending (as seeded; `addPrices` does not change it). */
   pricesOf(cardId: string): PricePoint[];
+  /** Stores more prices (a new day, a correction). */
+  addPrices(points: readonly PricePoint[]): Promise<void>;
   /** ONNX runs so far: how many, and how many rows in all. */
   onnxRuns(): Promise<{ runs: number; rows: number }>;
   close(): Promise<void>;
@@ -61,6 +63,9 @@ export interface PricingTestAppOptions {
   pollSeconds?: number;
   /** Cache in this Redis (under a namespace of its own) instead of the in-process LRU. */
   redisUrl?: string;
+  /** The service's Redis client (model announcements, shared deals rankings). */
+  redis?: Redis;
+  deals?: CreatePricingAppOptions["deals"];
 }
 
 /**
@@ -125,6 +130,8 @@ export async function startPricingTestApp(options: PricingTestAppOptions): Promi
     cache,
     metrics,
     today: () => TEST_TODAY,
+    ...(options.redis && { redis: options.redis }),
+    ...(options.deals && { deals: options.deals }),
     settings: { modelPollSeconds: options.pollSeconds ?? 0, ...options.settings },
   });
   return {
@@ -134,6 +141,9 @@ export async function startPricingTestApp(options: PricingTestAppOptions): Promi
     historyReads,
     cacheGets,
     pricesOf: (cardId) => series[PRICED_CARDS.indexOf(cardId)] ?? [],
+    async addPrices(points) {
+      await store.upsert(points);
+    },
     async onnxRuns() {
       const { values } = await metrics.onnxBatchRows.get();
       const sum = values.find((v) => v.metricName?.endsWith("_sum"))?.value ?? 0;
