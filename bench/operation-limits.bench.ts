@@ -57,8 +57,8 @@ export async function operationLimitsBench(): Promise<BenchResult> {
           headers: { "content-type": "application/json" },
           body,
         });
-        const json = (await response.json()) as { errors?: Array<{ extensions?: Record<string, unknown> }> };
-        answer = `${response.status} ${String(json.errors?.[0]?.extensions?.code ?? "ok")}`;
+        const json = (await response.json()) as { errors?: Array<{ extensions?: { code?: string } }> };
+        answer = `${response.status} ${json.errors?.[0]?.extensions?.code ?? "ok"}`;
       };
       await timeSequential(3, ask);
       const l = latencies(await timeSequential(times, ask));
