@@ -114,7 +114,14 @@ function testContext(runId: string, logger: Logger, clock: Clock): StepContext {
   return {
     ...{ db: unused, prices: unused, registry: unused, catalog: unused },
     ...{ logger, clock: clock.now, dataDir: "/nonexistent", runId },
-    options: { maxGapShare: 0.5, maxInvalidShare: 0.05, simulateIfEmpty: false, simulateDays: 1, simulateSeed: 1 },
+    options: {
+      maxGapShare: 0.5,
+      maxInvalidShare: 0.05,
+      simulateIfEmpty: false,
+      simulateDays: 1,
+      simulateSeed: 1,
+      computeTimeoutMs: 60_000,
+    },
   };
 }
 

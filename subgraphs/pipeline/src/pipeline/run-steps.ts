@@ -165,7 +165,7 @@ async function runOne(entry: PipelineStepEntry, { store, ctx, outputs, hashes }:
     if (!result) {
       result = await step.run(ctx, entry.input(outputs));
       if (step.cacheable && step.serialize) {
-        await store.saveOutput(step.name, cacheKey, result.outputHash, step.serialize(result.output));
+        await store.saveOutput(step.name, cacheKey, result.outputHash, result.body ?? step.serialize(result.output));
       }
       if (result.skipped) status = "SKIPPED";
     }
@@ -175,7 +175,9 @@ async function runOne(entry: PipelineStepEntry, { store, ctx, outputs, hashes }:
     return { status, message: result.message, cacheKey, outputHash: result.outputHash };
   } catch (err) {
     if (err instanceof StepFailure) {
-      ctx.logger.warn({ runId: ctx.runId, step: step.name, reason: err.message }, "step failed");
+      // A worker thread's crash is a StepFailure whose cause (the error itself) belongs in the log.
+      const cause = err.cause === undefined ? {} : { err: err.cause };
+      ctx.logger.warn({ runId: ctx.runId, step: step.name, reason: err.message, ...cause }, "step failed");
       return { status: "FAILED", message: err.message, cacheKey, outputHash: null };
     }
     ctx.logger.error({ err, runId: ctx.runId, step: step.name }, "step failed with an unexpected error");

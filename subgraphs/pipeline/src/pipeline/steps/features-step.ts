@@ -1,14 +1,18 @@
 import { endianness } from "node:os";
+import type { Catalog, PriceSeries } from "@pokewatch/market";
 import {
   FEATURE_COUNT,
   HORIZON_DAYS,
   buildPriceDataset,
   catalogAttributes,
   isModelInputError,
+  type CardAttributes,
   type PriceDataset,
 } from "@pokewatch/model";
+import { packSeries, packedBuffers } from "../worker/packed-series.js";
+import { asBuffer, computeOptions, runInComputeWorker } from "../worker/compute-worker.js";
 import { MODEL_SRC_URL, catalogAttributesHash, codeVersionOf, codeVersionOfDir, sha256Hex } from "./content-hash.js";
-import { StepFailure, type PipelineStep, type StepContext, type StepResult } from "./step.js";
+import { StepFailure, type PipelineStep, type StepResult } from "./step.js";
 import type { ValidateOutput } from "./validate-step.js";
 
 /** The training rows, and where their prices came from (for the model's training summary). */
@@ -32,8 +36,18 @@ export const featuresStep: PipelineStep<ValidateOutput, FeaturesOutput> = {
   cacheInput: (ctx) =>
     Promise.resolve(JSON.stringify({ catalog: catalogAttributesHash(ctx.catalog), code: featureCodeVersion() })),
 
-  // Synchronous work, run in a promise so that a thrown StepFailure becomes a rejection.
-  run: (ctx, input) => Promise.resolve().then(() => featuresOf(ctx, input)),
+  // Seconds of CPU on a large catalog: in a worker thread, so that serving goes on meanwhile.
+  async run(ctx, input) {
+    ctx.progress?.(`building features for ${count(input.series.length)} cards`);
+    const series = packSeries(input.series);
+    const request = { series, attributes: attributesOf(ctx.catalog, input.series), sources: input.sources };
+    const result = await runInComputeWorker("features", request, {
+      ...computeOptions(ctx),
+      transfer: packedBuffers(series),
+    });
+    // Buffers arrive from the worker as plain Uint8Arrays.
+    return { ...result, body: asBuffer(result.body) };
+  },
 
   serialize: (output) => serializeFeatures(output),
   deserialize: (body) => deserializeFeatures(body),
@@ -48,26 +62,45 @@ export function featureCodeVersion(src: URL = MODEL_SRC_URL): string {
   );
 }
 
-function featuresOf(ctx: StepContext, input: ValidateOutput): StepResult<FeaturesOutput> {
-  ctx.progress?.(`building features for ${count(input.series.length)} cards`);
+/** Rarity and set release date of each card in the series that the catalog knows. */
+export function attributesOf(catalog: Catalog, series: readonly PriceSeries[]): Record<string, CardAttributes> {
+  const lookup = catalogAttributes(catalog);
+  const attributes: Record<string, CardAttributes> = {};
+  for (const { cardId } of series) {
+    const found = lookup(cardId);
+    if (found) attributes[cardId] = found;
+  }
+  return attributes;
+}
+
+/**
+ * The step's work, as its worker thread does it: feature rows from the series and the catalog's
+ * attributes (cards missing from `attributes` have no rarity or set age), hashed and serialized.
+ */
+export function computeFeatures(
+  series: readonly PriceSeries[],
+  attributes: Readonly<Record<string, CardAttributes>>,
+  sources: string[],
+): Required<Pick<StepResult<FeaturesOutput>, "output" | "outputHash" | "message" | "body">> {
   let dataset: PriceDataset;
   try {
-    dataset = buildPriceDataset(input.series, catalogAttributes(ctx.catalog));
+    dataset = buildPriceDataset(series, (cardId) => attributes[cardId]);
   } catch (error) {
     if (isModelInputError(error)) throw new StepFailure(error.message);
     throw error;
   }
   if (dataset.rows === 0) {
     throw new StepFailure(
-      `no training rows: none of the ${count(input.series.length)} cards has more than ${HORIZON_DAYS} days ` +
+      `no training rows: none of the ${count(series.length)} cards has more than ${HORIZON_DAYS} days ` +
         "of prices; cards need ~4 weeks of prices to train on",
     );
   }
-  const output: FeaturesOutput = { dataset, sources: input.sources };
-  const unknown = dataset.cardIds.filter((id) => !ctx.catalog.card(id)).length;
+  const output: FeaturesOutput = { dataset, sources };
+  const unknown = dataset.cardIds.filter((id) => attributes[id] === undefined).length;
   return {
     output,
     outputHash: sha256Hex(...encodedParts(output)),
+    body: serializeFeatures(output),
     message:
       `${count(dataset.rows)} rows × ${FEATURE_COUNT} features from ${count(dataset.cardIds.length)} cards` +
       (unknown > 0 ? ` (${count(unknown)} not in the catalog: no rarity or set age)` : ""),

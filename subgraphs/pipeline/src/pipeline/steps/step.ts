@@ -16,6 +16,11 @@ export interface PipelineOptions {
   simulateSeed: number;
   /** Trees to grow instead of early stopping (tests use few). @default undefined */
   trees?: number | undefined;
+  /**
+   * The longest a step's work may take in its worker thread (features, training) before the
+   * worker is terminated and the step fails. @default 3_600_000 (1 h)
+   */
+  computeTimeoutMs: number;
 }
 
 export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
@@ -24,6 +29,7 @@ export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
   simulateIfEmpty: true,
   simulateDays: 120,
   simulateSeed: 1,
+  computeTimeoutMs: 60 * 60_000,
 };
 
 export interface StepContext {
@@ -40,6 +46,8 @@ export interface StepContext {
   runId: string;
   /** Progress inside a long step (training trees), for the CLI. */
   progress?: (message: string) => void;
+  /** Aborted when the run must stop (the service shuts down): worker threads are terminated. */
+  signal?: AbortSignal | undefined;
 }
 
 export interface StepResult<O> {
@@ -50,6 +58,8 @@ export interface StepResult<O> {
   message: string;
   /** The step ran and decided there was nothing to do (promote: not better): SKIPPED, not SUCCEEDED. */
   skipped?: boolean;
+  /** The output already serialized (by the worker thread that made it), for the step-output cache. */
+  body?: Buffer;
 }
 
 /** Thrown by a step to fail the run with a message that says what was wrong (no stack). */

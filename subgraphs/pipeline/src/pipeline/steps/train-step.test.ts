@@ -25,6 +25,7 @@ import { featuresStep, type FeaturesOutput } from "./features-step.js";
 import { ingestStep } from "./ingest-step.js";
 import { DEFAULT_PIPELINE_OPTIONS, StepFailure, type StepContext } from "./step.js";
 import {
+  computeTrainOutput,
   deserializeTrainOutput,
   serializeTrainOutput,
   trainOutputHash,
@@ -71,6 +72,14 @@ describe("train step", () => {
   let trained: Awaited<ReturnType<typeof trainStep.run>>;
   beforeAll(async () => {
     trained = await trainStep.run(ctx, features);
+  });
+
+  it("trains in its worker thread exactly what the same code trains in this one: model bytes, metrics, hash", async () => {
+    const here = await computeTrainOutput(features.dataset, features.sources, 5, () => undefined);
+    expect(Buffer.compare(trained.output.newVersion.artifact, here.output.newVersion.artifact)).toBe(0);
+    expect(trained.output.newVersion.metrics).toEqual(here.output.newVersion.metrics);
+    expect(trained.outputHash).toBe(here.outputHash);
+    expect(trained.body).toEqual(serializeTrainOutput(trained.output));
   });
 
   it("trains the requested trees on every row, checks the ONNX export and packs the version", () => {

@@ -4,10 +4,12 @@ import {
   trainFairPriceModel,
   type FairPriceModel,
   type NewModelVersion,
+  type PriceDataset,
 } from "@pokewatch/model";
+import { asBuffer, computeOptions, runInComputeWorker } from "../worker/compute-worker.js";
 import { MODEL_SRC_URL, codeVersionOfDir, sha256Hex } from "./content-hash.js";
 import type { FeaturesOutput } from "./features-step.js";
-import { StepFailure, type PipelineStep, type StepContext } from "./step.js";
+import { StepFailure, type PipelineStep, type StepResult } from "./step.js";
 
 /** A trained model, packed for the registry, with its ONNX export checked against the trees. */
 export interface TrainOutput {
@@ -37,30 +39,21 @@ export const trainStep: PipelineStep<FeaturesOutput, TrainOutput> = {
    */
   cacheInput: (ctx) => Promise.resolve(`trees=${ctx.options.trees ?? "early-stopping"} code=${trainingCodeVersion()}`),
 
+  // Minutes of CPU on a large catalog: in a worker thread, so that serving goes on meanwhile. The
+  // dataset is copied there (evaluate still needs it here), the model comes back.
   async run(ctx, { dataset, sources }) {
-    let model: FairPriceModel;
-    try {
-      model = trainFairPriceModel(dataset, {
-        sources,
-        refit: "all",
-        trees: ctx.options.trees,
-        onProgress: progressReporter(ctx),
-      });
-    } catch (error) {
-      if (isModelInputError(error)) throw new StepFailure(error.message);
-      throw error;
-    }
-    ctx.progress?.("exporting to ONNX and checking it against the trees");
-    const { newVersion, onnxMaxAbsDiff } = await toModelVersion(model, dataset);
-    const output: TrainOutput = { newVersion, onnxMaxAbsDiff, trees: model.ensemble.trees.length };
-    const { metrics, trainingSummary: summary } = newVersion;
+    const result = await runInComputeWorker(
+      "train",
+      { dataset, sources, trees: ctx.options.trees },
+      computeOptions(ctx),
+    );
+    // Buffers arrive from the worker as plain Uint8Arrays.
+    const { newVersion } = result.output;
+    const artifact = asBuffer(newVersion.artifact);
     return {
-      output,
-      outputHash: trainOutputHash(output),
-      message:
-        `${output.trees} trees on ${count(summary.rows)} rows of ${count(summary.cards)} cards: hold-out MAPE ` +
-        `${percent(metrics.mape)} (last price ${percent(metrics.baselines.lastPrice.mape)}, ` +
-        `mean of last 3 ${percent(metrics.baselines.rollingMean3.mape)}); ONNX max diff ${onnxMaxAbsDiff.toExponential(1)}`,
+      ...result,
+      output: { ...result.output, newVersion: { ...newVersion, artifact } },
+      body: asBuffer(result.body),
     };
   },
 
@@ -78,13 +71,45 @@ export function trainingCodeVersion(src: URL = MODEL_SRC_URL): string {
   );
 }
 
+/**
+ * The step's work, as its worker thread does it: trains the model (scored on the latest dates,
+ * then refit on every row), exports it to ONNX and checks the export; hashed and serialized.
+ */
+export async function computeTrainOutput(
+  dataset: PriceDataset,
+  sources: string[],
+  trees: number | undefined,
+  progress: (message: string) => void,
+): Promise<Required<Pick<StepResult<TrainOutput>, "output" | "outputHash" | "message" | "body">>> {
+  let model: FairPriceModel;
+  try {
+    model = trainFairPriceModel(dataset, { sources, refit: "all", trees, onProgress: progressReporter(progress) });
+  } catch (error) {
+    if (isModelInputError(error)) throw new StepFailure(error.message);
+    throw error;
+  }
+  progress("exporting to ONNX and checking it against the trees");
+  const { newVersion, onnxMaxAbsDiff } = await toModelVersion(model, dataset);
+  const output: TrainOutput = { newVersion, onnxMaxAbsDiff, trees: model.ensemble.trees.length };
+  const { metrics, trainingSummary: summary } = newVersion;
+  return {
+    output,
+    outputHash: trainOutputHash(output),
+    body: serializeTrainOutput(output),
+    message:
+      `${output.trees} trees on ${count(summary.rows)} rows of ${count(summary.cards)} cards: hold-out MAPE ` +
+      `${percent(metrics.mape)} (last price ${percent(metrics.baselines.lastPrice.mape)}, ` +
+      `mean of last 3 ${percent(metrics.baselines.rollingMean3.mape)}); ONNX max diff ${onnxMaxAbsDiff.toExponential(1)}`,
+  };
+}
+
 /** One line per PROGRESS_EVERY_TREES trees, and at each stage's first and last tree. */
-function progressReporter(ctx: StepContext) {
+function progressReporter(progress: (message: string) => void) {
   let [lastStage, lastGrown] = ["", 0];
   return (stage: string, grown: number, total: number) => {
     if (stage === lastStage && grown !== total && grown - lastGrown < PROGRESS_EVERY_TREES) return;
     [lastStage, lastGrown] = [stage, grown];
-    ctx.progress?.(`${stage}: ${grown}/${total} trees`);
+    progress(`${stage}: ${grown}/${total} trees`);
   };
 }
 
