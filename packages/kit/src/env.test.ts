@@ -1,6 +1,20 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
-import { EnvError, commonEnvShape, envFields, loadEnv, parseEnv } from "./env.js";
+import { DEFAULT_DATABASE_TIMEOUTS } from "./db/database.js";
+import {
+  EnvError,
+  commonEnvShape,
+  databaseTimeoutsOf,
+  envFields,
+  loadEnv,
+  parseEnv,
+  redisTimeoutsOf,
+  serverOptionsOf,
+  serviceEnvShape,
+} from "./env.js";
+import { DEFAULT_HTTP_LIMITS } from "./http/http-app.js";
+import { DEFAULT_REDIS_TIMEOUTS } from "./redis.js";
+import { DEFAULT_SHUTDOWN } from "./shutdown.js";
 
 const schema = z.object({
   ...commonEnvShape,
@@ -73,6 +87,11 @@ describe("parseEnv", () => {
       LOG_LEVEL: "info",
       HOST: "0.0.0.0",
       DATA_DIR: ".pokewatch",
+      DATABASE_STATEMENT_TIMEOUT_MS: 30_000,
+      DATABASE_CONNECT_TIMEOUT_MS: 5_000,
+      DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: 60_000,
+      REDIS_COMMAND_TIMEOUT_MS: 2_000,
+      REDIS_CONNECT_TIMEOUT_MS: 2_000,
       PORT: 4000,
       SUBGRAPH_SECRET: GOOD_SECRET,
       DEBUG_SQL: false,
@@ -144,5 +163,52 @@ describe("loadEnv", () => {
     });
     expect(loadEnv(schema, { SUBGRAPH_SECRET: GOOD_SECRET }).PORT).toBe(4000);
     expect(exit).not.toHaveBeenCalled();
+  });
+});
+
+describe("timeouts and limits", () => {
+  const service = z.object(serviceEnvShape);
+
+  it("defaults every bound, and hands them to the database, Redis and listen", () => {
+    const env = parseEnv(service, { SUBGRAPH_SECRET: GOOD_SECRET });
+    expect(databaseTimeoutsOf(env)).toEqual(DEFAULT_DATABASE_TIMEOUTS);
+    expect(redisTimeoutsOf(env)).toEqual(DEFAULT_REDIS_TIMEOUTS);
+    expect(serverOptionsOf(env)).toEqual({ limits: DEFAULT_HTTP_LIMITS, shutdown: DEFAULT_SHUTDOWN });
+  });
+
+  it("reads them from the environment", () => {
+    const env = parseEnv(service, {
+      SUBGRAPH_SECRET: GOOD_SECRET,
+      DATABASE_STATEMENT_TIMEOUT_MS: "5000",
+      HTTP_REQUEST_TIMEOUT_MS: "20000",
+      HTTP_MAX_CONNECTIONS: "100",
+      SHUTDOWN_DELAY_MS: "5000",
+    });
+    expect(databaseTimeoutsOf(env).statementTimeoutMs).toBe(5_000);
+    expect(serverOptionsOf(env).limits).toMatchObject({ requestTimeoutMs: 20_000, maxConnections: 100 });
+    expect(serverOptionsOf(env).shutdown.delayMs).toBe(5_000);
+  });
+
+  it("refuses bounds that are not whole milliseconds in range, naming each variable", () => {
+    const error = (() => {
+      try {
+        parseEnv(service, {
+          SUBGRAPH_SECRET: GOOD_SECRET,
+          DATABASE_STATEMENT_TIMEOUT_MS: "0",
+          REDIS_COMMAND_TIMEOUT_MS: "1.5",
+          HTTP_MAX_CONNECTIONS: "0",
+          SHUTDOWN_DRAIN_TIMEOUT_MS: "ten",
+        });
+      } catch (caught) {
+        return caught as EnvError;
+      }
+      throw new Error("expected an EnvError");
+    })();
+    expect(error.problems).toHaveLength(4);
+    expect(error.message).toContain("DATABASE_STATEMENT_TIMEOUT_MS");
+    expect(error.message).toContain("must be at least 100 ms");
+    expect(error.message).toContain("REDIS_COMMAND_TIMEOUT_MS");
+    expect(error.message).toContain("HTTP_MAX_CONNECTIONS");
+    expect(error.message).toContain("SHUTDOWN_DRAIN_TIMEOUT_MS");
   });
 });

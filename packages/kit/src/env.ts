@@ -1,5 +1,8 @@
 import { z } from "zod";
-import { DEFAULT_MAX_BODY_BYTES } from "./http/http-app.js";
+import { DEFAULT_DATABASE_TIMEOUTS, type DatabaseTimeouts } from "./db/database.js";
+import { DEFAULT_HTTP_LIMITS, DEFAULT_MAX_BODY_BYTES, type HttpLimits } from "./http/http-app.js";
+import { DEFAULT_REDIS_TIMEOUTS, type RedisTimeouts } from "./redis.js";
+import { DEFAULT_SHUTDOWN, type ShutdownOptions } from "./shutdown.js";
 
 export class EnvError extends Error {
   constructor(readonly problems: string[]) {
@@ -64,7 +67,17 @@ export const envFields = {
       message: `must be a ${protocols.map((p) => `${p}//`).join(" or ")} URL`,
     }),
   secret: () => z.string().min(32, "must be at least 32 characters"),
+  /** A duration in whole milliseconds, within [min, max]. */
+  milliseconds: (min: number, max: number, fallback: number) =>
+    z
+      .string()
+      .regex(/^\d{1,10}$/, "must be a whole number of milliseconds")
+      .transform(Number)
+      .pipe(z.number().min(min, `must be at least ${min} ms`).max(max, `must be at most ${max} ms`))
+      .default(fallback),
 };
+
+const HOUR_MS = 3_600_000;
 
 /** Variables every PokeWatch service reads. */
 export const commonEnvShape = {
@@ -74,6 +87,19 @@ export const commonEnvShape = {
   DATA_DIR: z.string().min(1).default(".pokewatch"),
   DATABASE_URL: envFields.url(["postgres:", "postgresql:"]).optional(),
   REDIS_URL: envFields.url(["redis:", "rediss:"]).optional(),
+  /** Longest SQL statement (PostgreSQL statement_timeout; on PGlite, the longest wait for the database). */
+  DATABASE_STATEMENT_TIMEOUT_MS: envFields.milliseconds(100, HOUR_MS, DEFAULT_DATABASE_TIMEOUTS.statementTimeoutMs),
+  /** Longest wait for a PostgreSQL connection, new or from the pool. */
+  DATABASE_CONNECT_TIMEOUT_MS: envFields.milliseconds(100, 600_000, DEFAULT_DATABASE_TIMEOUTS.connectTimeoutMs),
+  /** A transaction left idle this long is ended by PostgreSQL (idle_in_transaction_session_timeout). */
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: envFields.milliseconds(
+    100,
+    HOUR_MS,
+    DEFAULT_DATABASE_TIMEOUTS.idleInTransactionTimeoutMs,
+  ),
+  /** A Redis command without a reply this long fails (callers fall back to their in-process path). */
+  REDIS_COMMAND_TIMEOUT_MS: envFields.milliseconds(10, 600_000, DEFAULT_REDIS_TIMEOUTS.commandTimeoutMs),
+  REDIS_CONNECT_TIMEOUT_MS: envFields.milliseconds(10, 600_000, DEFAULT_REDIS_TIMEOUTS.connectTimeoutMs),
 };
 
 /** Variables of a service that talks to the others: the shared secret and the body limit. */
@@ -86,4 +112,72 @@ export const serviceEnvShape = {
     .transform(Number)
     .pipe(z.number().positive("must be more than 0"))
     .default(DEFAULT_MAX_BODY_BYTES),
+  /** Longest time a client may take to send a whole request, headers and body (then 408). */
+  HTTP_REQUEST_TIMEOUT_MS: envFields.milliseconds(100, HOUR_MS, DEFAULT_HTTP_LIMITS.requestTimeoutMs),
+  /** Longest time a client may take to send the request headers; at most HTTP_REQUEST_TIMEOUT_MS. */
+  HTTP_HEADERS_TIMEOUT_MS: envFields.milliseconds(100, HOUR_MS, DEFAULT_HTTP_LIMITS.headersTimeoutMs),
+  /** A connection with no traffic either way this long is closed (must exceed the slowest answer). */
+  HTTP_IDLE_TIMEOUT_MS: envFields.milliseconds(1_000, HOUR_MS, DEFAULT_HTTP_LIMITS.idleTimeoutMs),
+  /** How long a keep-alive connection waits for its next request. */
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: envFields.milliseconds(100, HOUR_MS, DEFAULT_HTTP_LIMITS.keepAliveTimeoutMs),
+  /** Open connections one server accepts; connections beyond are closed at once. */
+  HTTP_MAX_CONNECTIONS: z
+    .string()
+    .regex(/^\d{1,7}$/, "must be a whole number of connections")
+    .transform(Number)
+    .pipe(z.number().min(1, "must be at least 1"))
+    .default(DEFAULT_HTTP_LIMITS.maxConnections),
+  /** After SIGTERM, how long /ready answers 503 while requests are still served (for load balancers to notice). */
+  SHUTDOWN_DELAY_MS: envFields.milliseconds(0, 600_000, DEFAULT_SHUTDOWN.delayMs),
+  /** After that, how long in-flight requests may finish before their connections are cut. */
+  SHUTDOWN_DRAIN_TIMEOUT_MS: envFields.milliseconds(0, 600_000, DEFAULT_SHUTDOWN.drainTimeoutMs),
 };
+
+type CommonEnv = { [K in keyof typeof commonEnvShape]: z.infer<(typeof commonEnvShape)[K]> };
+type ServiceEnv = { [K in keyof typeof serviceEnvShape]: z.infer<(typeof serviceEnvShape)[K]> };
+
+/** The database bounds the environment sets. */
+export function databaseTimeoutsOf(
+  env: Pick<
+    CommonEnv,
+    "DATABASE_STATEMENT_TIMEOUT_MS" | "DATABASE_CONNECT_TIMEOUT_MS" | "DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS"
+  >,
+): DatabaseTimeouts {
+  return {
+    statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
+    connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
+    idleInTransactionTimeoutMs: env.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+  };
+}
+
+/** The Redis bounds the environment sets. */
+export function redisTimeoutsOf(
+  env: Pick<CommonEnv, "REDIS_COMMAND_TIMEOUT_MS" | "REDIS_CONNECT_TIMEOUT_MS">,
+): RedisTimeouts {
+  return { commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS, connectTimeoutMs: env.REDIS_CONNECT_TIMEOUT_MS };
+}
+
+/** What `listen` takes from the environment: the server's limits and how it shuts down. */
+export function serverOptionsOf(
+  env: Pick<
+    ServiceEnv,
+    | "HTTP_REQUEST_TIMEOUT_MS"
+    | "HTTP_HEADERS_TIMEOUT_MS"
+    | "HTTP_IDLE_TIMEOUT_MS"
+    | "HTTP_KEEP_ALIVE_TIMEOUT_MS"
+    | "HTTP_MAX_CONNECTIONS"
+    | "SHUTDOWN_DELAY_MS"
+    | "SHUTDOWN_DRAIN_TIMEOUT_MS"
+  >,
+): { limits: HttpLimits; shutdown: ShutdownOptions } {
+  return {
+    limits: {
+      requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT_MS,
+      headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_MS,
+      idleTimeoutMs: env.HTTP_IDLE_TIMEOUT_MS,
+      keepAliveTimeoutMs: env.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      maxConnections: env.HTTP_MAX_CONNECTIONS,
+    },
+    shutdown: { delayMs: env.SHUTDOWN_DELAY_MS, drainTimeoutMs: env.SHUTDOWN_DRAIN_TIMEOUT_MS },
+  };
+}

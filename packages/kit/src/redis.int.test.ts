@@ -1,6 +1,7 @@
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { connectRedis, createRedis, type Redis } from "./redis.js";
 import { capturingLogger, silentLogger } from "./testing/loggers.js";
+import { startTcpProxy } from "./testing/tcp-proxy.js";
 import { TEST_REDIS_URL, uniqueName } from "./testing/test-infra.js";
 
 const opened: Redis[] = [];
@@ -41,5 +42,22 @@ describe("createRedis + connectRedis", () => {
     await vi.waitFor(() => expect(lines().join("\n")).toContain("redis unavailable"));
     // With no offline queue a command fails at once instead of waiting for a reconnect.
     await expect(client.get("anything")).rejects.toThrow();
+  });
+});
+
+describe("createRedis timeouts", () => {
+  it("fails a command that gets no reply within the command timeout", async () => {
+    const proxy = await startTcpProxy(TEST_REDIS_URL);
+    try {
+      const client = open({ url: proxy.url, logger: silentLogger(), timeouts: { commandTimeoutMs: 200 } });
+      expect(await connectRedis(client)).toBe(true);
+      proxy.stall();
+      const started = Date.now();
+      await expect(client.ping()).rejects.toThrow(/Command timed out/);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      proxy.resume();
+      await proxy.dispose();
+    }
   });
 });

@@ -1,4 +1,16 @@
-import { createDatabase, createLogger, listen, loadEnv, openRedis, runMigrations, runService } from "@pokewatch/kit";
+import {
+  createDatabase,
+  createLogger,
+  databaseTimeoutsOf,
+  listen,
+  loadEnv,
+  openRedis,
+  redisTimeoutsOf,
+  runMigrations,
+  runService,
+  serverOptionsOf,
+  shutdownDeadlineMs,
+} from "@pokewatch/kit";
 import { marketMigrations } from "@pokewatch/market";
 import { modelMigrations } from "@pokewatch/model";
 import { pipelineEnvSchema } from "./env.js";
@@ -6,31 +18,40 @@ import { createPipelineApp, pipelineMigrations } from "./pipeline-app.js";
 
 const env = loadEnv(pipelineEnvSchema);
 const logger = createLogger({ name: "pipeline", level: env.LOG_LEVEL });
-await runService(logger, async () => {
-  const db = await createDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR });
-  // The model registry's first migration takes over tables an early pipeline version made: first.
-  await runMigrations(db, "model", modelMigrations());
-  await runMigrations(db, "market", marketMigrations());
-  await runMigrations(db, "pipeline", pipelineMigrations());
-  const redis = await openRedis(env.REDIS_URL, logger);
-  const app = await createPipelineApp({
-    secret: env.SUBGRAPH_SECRET,
-    logger,
-    db,
-    cron: env.PIPELINE_CRON,
-    maxBodyBytes: env.MAX_BODY_BYTES,
-    redis,
-    dataDir: env.DATA_DIR,
-    publicUrl: env.PIPELINE_PUBLIC_URL,
-  });
-  const server = await listen(app, { host: env.HOST, port: env.PIPELINE_PORT });
-  logger.info(
-    { url: `${server.url}/graphql`, database: db.kind, redis: redis !== undefined },
-    "pipeline subgraph listening",
-  );
-  return async () => {
-    await server.close();
-    redis?.disconnect();
-    await db.close();
-  };
-});
+const server = serverOptionsOf(env);
+await runService(
+  logger,
+  async () => {
+    const db = await createDatabase({
+      url: env.DATABASE_URL,
+      dataDir: env.DATA_DIR,
+      timeouts: databaseTimeoutsOf(env),
+    });
+    // The model registry's first migration takes over tables an early pipeline version made: first.
+    await runMigrations(db, "model", modelMigrations());
+    await runMigrations(db, "market", marketMigrations());
+    await runMigrations(db, "pipeline", pipelineMigrations());
+    const redis = await openRedis(env.REDIS_URL, logger, redisTimeoutsOf(env));
+    const app = await createPipelineApp({
+      secret: env.SUBGRAPH_SECRET,
+      logger,
+      db,
+      cron: env.PIPELINE_CRON,
+      maxBodyBytes: env.MAX_BODY_BYTES,
+      redis,
+      dataDir: env.DATA_DIR,
+      publicUrl: env.PIPELINE_PUBLIC_URL,
+    });
+    const running = await listen(app, { host: env.HOST, port: env.PIPELINE_PORT, ...server });
+    logger.info(
+      { url: `${running.url}/graphql`, database: db.kind, redis: redis !== undefined },
+      "pipeline subgraph listening",
+    );
+    return async () => {
+      await running.close();
+      redis?.disconnect();
+      await db.close();
+    };
+  },
+  { shutdownTimeoutMs: shutdownDeadlineMs(server.shutdown) },
+);

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import type { Database } from "./database.js";
+import type { Database, DatabaseTimeouts } from "./database.js";
 import { createPgliteDatabase } from "./pglite-database.js";
 import { createPostgresDatabase } from "./postgres-database.js";
 
@@ -8,10 +8,12 @@ export interface CreateDatabaseOptions {
   url?: string | undefined;
   /** DATA_DIR; PGlite keeps its files in `<dataDir>/pglite`. */
   dataDir: string;
+  /** The DATABASE_*_TIMEOUT_MS bounds (`databaseTimeoutsOf(env)`). @default DEFAULT_DATABASE_TIMEOUTS */
+  timeouts?: Partial<DatabaseTimeouts>;
 }
 
-export function createDatabase({ url, dataDir }: CreateDatabaseOptions): Promise<Database> {
+export function createDatabase({ url, dataDir, timeouts }: CreateDatabaseOptions): Promise<Database> {
   return url
-    ? Promise.resolve(createPostgresDatabase({ url }))
-    : createPgliteDatabase({ dataDir: join(dataDir, "pglite") });
+    ? Promise.resolve(createPostgresDatabase({ url, ...(timeouts && { timeouts }) }))
+    : createPgliteDatabase({ dataDir: join(dataDir, "pglite"), ...(timeouts && { timeouts }) });
 }

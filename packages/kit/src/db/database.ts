@@ -27,3 +27,24 @@ export const NUMERIC_TYPE_IDS = { INT8: 20, NUMERIC: 1700 } as const;
 
 /** `date` columns stay `YYYY-MM-DD` strings in both drivers: a JS Date would shift with the time zone. */
 export const DATE_TYPE_ID = 1082;
+
+/** Bounds on every database call, so that no request waits on the database for ever. */
+export interface DatabaseTimeouts {
+  /**
+   * PostgreSQL: `statement_timeout`, and the driver gives up waiting for an answer a little later
+   * (a server or network that went silent). PGlite runs statements inside this process and cannot
+   * interrupt one, so there it bounds the wait for the database: a call still queued behind other
+   * work after this long is refused and never runs.
+   */
+  statementTimeoutMs: number;
+  /** PostgreSQL: longest wait for a connection, new or from a busy pool. */
+  connectTimeoutMs: number;
+  /** PostgreSQL: a transaction left idle this long is ended by the server, releasing its locks. */
+  idleInTransactionTimeoutMs: number;
+}
+
+export const DEFAULT_DATABASE_TIMEOUTS: DatabaseTimeouts = {
+  statementTimeoutMs: 30_000,
+  connectTimeoutMs: 5_000,
+  idleInTransactionTimeoutMs: 60_000,
+};

@@ -1,4 +1,6 @@
-export type { Database, Queryable } from "./database.js";
+export type { Database, DatabaseTimeouts, Queryable } from "./database.js";
+export { DEFAULT_DATABASE_TIMEOUTS } from "./database.js";
+export { DatabaseBusyError } from "./bounded-turns.js";
 export { createDatabase, type CreateDatabaseOptions } from "./create-database.js";
 export { createPostgresDatabase } from "./postgres-database.js";
 export { createPgliteDatabase } from "./pglite-database.js";

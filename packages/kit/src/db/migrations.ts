@@ -8,6 +8,7 @@ export interface Migration {
   sql: string;
 }
 
+const MIGRATION_STATEMENT_TIMEOUT = "15min";
 const MIGRATION_FILE = /^(\d{3,})-([a-z0-9-]+)\.sql$/;
 
 /** Reads `NNN-name.sql` files from a folder, in version order. Any other file there is an error. */
@@ -33,6 +34,9 @@ export function loadMigrations(folder: URL): Migration[] {
  */
 export async function runMigrations(db: Database, service: string, migrations: Migration[]): Promise<number[]> {
   return db.transaction(async (tx) => {
+    // A migration may rewrite a large table, and a replica may wait here for another's: bounded,
+    // but not by the statement timeout meant for serving.
+    await tx.exec(`SET LOCAL statement_timeout = '${MIGRATION_STATEMENT_TIMEOUT}'`);
     await tx.query("SELECT pg_advisory_xact_lock(hashtext('pokewatch:migrations'))");
     await tx.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
       service text NOT NULL,

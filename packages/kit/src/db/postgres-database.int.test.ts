@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createIsolatedPostgres, type IsolatedPostgres } from "../testing/test-infra.js";
+import { startTcpProxy } from "../testing/tcp-proxy.js";
+import { TEST_DATABASE_URL, createIsolatedPostgres, type IsolatedPostgres } from "../testing/test-infra.js";
 import type { Migration } from "./migrations.js";
 import { runMigrations } from "./migrations.js";
+import { createPostgresDatabase } from "./postgres-database.js";
 
 let pg: IsolatedPostgres;
 beforeAll(async () => {
@@ -85,6 +87,65 @@ describe("createPostgresDatabase", () => {
     await expect.poll(tryLock, { timeout: 10_000 }).toBe(true);
     await expect(pg.db.session!(() => Promise.reject(new Error("boom")))).rejects.toThrow("boom");
     expect(await pg.db.query("SELECT 1 AS one")).toEqual([{ one: 1 }]);
+  });
+});
+
+describe("createPostgresDatabase timeouts", () => {
+  it("cancels a statement that runs past the statement timeout, and the pool goes on", async () => {
+    const db = createPostgresDatabase({ url: TEST_DATABASE_URL, timeouts: { statementTimeoutMs: 200 } });
+    try {
+      await expect(db.query("SELECT pg_sleep(5)")).rejects.toThrow(/statement timeout/);
+      await expect(db.transaction((tx) => tx.query("SELECT pg_sleep(5)"))).rejects.toThrow(/statement timeout/);
+      expect(await db.query("SELECT 1 AS one")).toEqual([{ one: 1 }]);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it("ends a transaction left idle past the idle-in-transaction timeout", async () => {
+    const db = createPostgresDatabase({ url: TEST_DATABASE_URL, timeouts: { idleInTransactionTimeoutMs: 200 } });
+    try {
+      const left = db.transaction(async (tx) => {
+        await tx.query("SELECT 1");
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        await tx.query("SELECT 2");
+      });
+      await expect(left).rejects.toThrow();
+      expect(await db.query("SELECT 1 AS one")).toEqual([{ one: 1 }]);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it("gives up on a server that never answers, at the connect timeout", async () => {
+    // The proxy accepts and holds every byte PostgreSQL sends back: a server gone silent.
+    const proxy = await startTcpProxy(TEST_DATABASE_URL);
+    proxy.stall();
+    const db = createPostgresDatabase({ url: proxy.url, timeouts: { connectTimeoutMs: 300 } });
+    try {
+      const started = Date.now();
+      await expect(db.query("SELECT 1")).rejects.toThrow(/timeout/i);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      await db.close();
+      proxy.resume();
+      await proxy.dispose();
+    }
+  });
+
+  it("waits a bounded time for a free connection when the pool is busy", async () => {
+    const db = createPostgresDatabase({
+      url: TEST_DATABASE_URL,
+      maxConnections: 1,
+      timeouts: { connectTimeoutMs: 300 },
+    });
+    try {
+      const busy = db.query("SELECT pg_sleep(2)");
+      await expect(db.query("SELECT 1")).rejects.toThrow(/timeout/i);
+      await busy;
+    } finally {
+      await db.close();
+    }
   });
 });
 

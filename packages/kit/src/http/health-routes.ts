@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger, FastifyInstance } from "fastify";
+import { isDraining } from "./http-app.js";
 
 export interface ReadinessCheck {
   check(): Promise<unknown>;
@@ -22,7 +23,7 @@ async function runCheck(name: string, check: ReadinessCheck, log: FastifyBaseLog
   }
 }
 
-/** `GET /health` (the process is up) and `GET /ready` (its dependencies answer). */
+/** `GET /health` (the process is up) and `GET /ready` (its dependencies answer, and it is not shutting down). */
 export function registerHealthRoutes(
   app: FastifyInstance,
   service: string,
@@ -30,6 +31,8 @@ export function registerHealthRoutes(
 ): void {
   app.get("/health", (_request, reply) => reply.send({ status: "ok", service }));
   app.get("/ready", async (request, reply) => {
+    // Shutting down: load balancers must stop sending requests here, whatever the dependencies say.
+    if (isDraining(app)) return reply.status(503).send({ status: "draining", service, checks: {} });
     const names = Object.keys(checks);
     const results = await Promise.all(names.map((name) => runCheck(name, checks[name]!, request.log)));
     const report = Object.fromEntries(names.map((name, i) => [name, results[i]]));

@@ -1,4 +1,14 @@
-export { createHttpApp, listen, type CreateHttpAppOptions, type RunningServer } from "./http-app.js";
+export {
+  DEFAULT_HTTP_LIMITS,
+  applyHttpLimits,
+  createHttpApp,
+  isDraining,
+  listen,
+  type CreateHttpAppOptions,
+  type HttpLimits,
+  type ListenOptions,
+  type RunningServer,
+} from "./http-app.js";
 export { registerHealthRoutes, type ReadinessCheck } from "./health-routes.js";
 export {
   createSubgraphApp,
