@@ -126,7 +126,9 @@ export async function createPipelineApp({
     : [];
   app.addHook("onClose", async () => {
     for (const job of cronJobs) job.stop();
-    // The database closes after the app: the run in progress must not write into a closed one.
+    // A run's worker thread is stopped, not waited for (training can take minutes); the run ends
+    // FAILED. The database closes after the app: the run must not write into a closed one.
+    runner.stop("the pipeline service is shutting down");
     await runner.idle();
   });
   return app;

@@ -5,7 +5,7 @@ import { DEFAULT_STALE_AFTER_MS, createPipelineRunner, type CreatePipelineRunner
 import { PipelineBusyError, STEP_NAMES, type RunStore, type StepName } from "./pipeline-types.js";
 import type { PipelineStepEntry, RunEvent } from "./run-steps.js";
 import { OWNER_STOPPED_ERROR, createRunOwnership, createRunStore } from "./run-store.js";
-import type { PipelineStep, StepContext } from "./steps/step.js";
+import { StepFailure, type PipelineStep, type StepContext } from "./steps/step.js";
 import { createMemoryRunStore } from "./testing/memory-run-store.js";
 import { trainingSteps } from "./training-steps.js";
 
@@ -66,6 +66,32 @@ describe.each(stores)("createPipelineRunner with the run store %s", (_kind, open
     runners.push(created);
     return created;
   }
+
+  it("stops the runs in progress: their steps see the stop signal and the run ends FAILED with the reason", async () => {
+    const step: PipelineStep<unknown, unknown> = {
+      name: "train",
+      cacheable: false,
+      codeUrl: new URL(import.meta.url),
+      // As runInComputeWorker does: the worker is terminated and the step fails with the reason.
+      run: (ctx) =>
+        new Promise((_resolve, reject) =>
+          ctx.signal!.addEventListener("abort", () =>
+            reject(new StepFailure(`train stopped: ${String(ctx.signal!.reason)}`)),
+          ),
+        ),
+    };
+    const pipeline = runner({ steps: [{ step, input: () => undefined, inputHashes: () => [] }] });
+    const { run, done } = await pipeline.trigger("MANUAL");
+    await expect
+      .poll(() => store.steps(run.id).then((steps) => steps.find((s) => s.name === "train")?.status))
+      .toBe("RUNNING");
+    pipeline.stop("the pipeline service is shutting down");
+    await expect(done).resolves.toEqual({
+      status: "FAILED",
+      error: "train: train stopped: Error: the pipeline service is shutting down",
+    });
+    await pipeline.idle();
+  });
 
   it("returns the queued run at once and runs it in the background", async () => {
     const { entries, release } = gatedStep();

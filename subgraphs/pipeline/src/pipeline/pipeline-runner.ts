@@ -53,12 +53,17 @@ export interface PipelineRunner {
   recoverStale(): Promise<string[]>;
   /** Resolves when no run started by this runner is in progress. */
   idle(): Promise<void>;
+  /**
+   * Stops the runs in progress (on shutdown): their worker threads are terminated, the running step
+   * fails with `reason`, the run ends FAILED. Wait for `idle()` after it.
+   */
+  stop(reason: string): void;
 }
 
 /**
- * How long a run may go without a heartbeat before it counts as abandoned. Training is
- * synchronous and holds the event loop (no heartbeat meanwhile) for up to a few minutes on large
- * data, so this is far above the 10 s heartbeat.
+ * How long a run may go without a heartbeat before it counts as abandoned. Features and training
+ * run in worker threads, so heartbeats go on during them; the limit stays far above the 10 s
+ * heartbeat for the steps that still work on the main thread (reading prices on PGlite).
  */
 export const DEFAULT_STALE_AFTER_MS = 10 * 60_000;
 
@@ -76,6 +81,7 @@ export function createPipelineRunner({
   assertTimings(staleAfterMs, heartbeatMs);
   const inProgress = new Set<Promise<RunOutcome>>();
   const ownIds = new Set<string>();
+  const stops = new Set<AbortController>();
   let started = false;
   // Loaded when the first run starts, so that creating a runner does not load ONNX and every step.
   const stepsToRun = () => steps ?? import("./training-steps.js").then((m) => m.trainingSteps);
@@ -93,8 +99,10 @@ export function createPipelineRunner({
   }
 
   async function execute(run: PipelineRunRecord, onEvent: TriggerOptions["onEvent"]): Promise<RunOutcome> {
+    const stop = new AbortController();
+    stops.add(stop);
     try {
-      const ctx = ctxFor(run.id);
+      const ctx = { ...ctxFor(run.id), signal: stop.signal };
       return await runSteps({ store, runId: run.id, steps: await stepsToRun(), ctx, clock, heartbeatMs, onEvent });
     } catch (err) {
       // Only bookkeeping failed (the store, most likely); a step's own failure resolves above.
@@ -107,6 +115,8 @@ export function createPipelineRunner({
           logger.error({ err: finishErr, runId: run.id }, "could not mark the run failed"),
         );
       return { status: "FAILED", error };
+    } finally {
+      stops.delete(stop);
     }
   }
 
@@ -133,6 +143,9 @@ export function createPipelineRunner({
     recoverStale,
     async idle() {
       while (inProgress.size > 0) await Promise.all(inProgress);
+    },
+    stop(reason) {
+      for (const stop of stops) stop.abort(new Error(reason));
     },
   };
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { createPgliteDatabase, encodeCreatedAtCursor, runMigrations, type Database } from "@pokewatch/kit";
 import type { GraphQLError } from "graphql";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -58,7 +59,9 @@ beforeAll(async () => {
 });
 afterAll(() => db.close());
 beforeEach(async () => {
-  await db.exec("DELETE FROM pipeline_runs; DELETE FROM pipeline_step_outputs;");
+  await db.exec(
+    "DELETE FROM pipeline_runs; DELETE FROM pipeline_step_outputs; DELETE FROM pipeline_step_output_parts;",
+  );
 });
 
 describe("run store: create", () => {
@@ -399,6 +402,19 @@ describe("run store: step outputs and artifacts", () => {
 
     await store.updateStep(id, "features", { status: "CACHED" });
     expect(await store.findCachedOutput("features", key)).not.toBeNull();
+  });
+
+  it("stores a large output in parts, and reads back the same bytes; a smaller one replaces it whole", async () => {
+    const { id } = await store.create({ trigger: "MANUAL", now: at("10:00:00.000") });
+    await store.updateStep(id, "features", { status: "SUCCEEDED", cacheKey: key, outputHash: "big" });
+    // Random bytes do not compress: well over one 192 KiB part.
+    const big = randomBytes(1024 * 1024);
+    await store.saveOutput("features", key, "big", big);
+    expect(await count("pipeline_step_output_parts")).toBeGreaterThan(4);
+    expect(Buffer.compare((await store.findCachedOutput("features", key))!.body, big)).toBe(0);
+
+    await store.saveOutput("features", key, "small", Buffer.from("small"));
+    expect(await store.findCachedOutput("features", key)).toEqual({ outputHash: "small", body: Buffer.from("small") });
   });
 
   it("keeps outputs when their run is deleted, so the cache outlives runs", async () => {

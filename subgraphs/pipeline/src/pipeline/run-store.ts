@@ -1,3 +1,6 @@
+import { promisify } from "node:util";
+import { gunzip, gzip } from "node:zlib";
+import { setImmediate as nextTurn } from "node:timers/promises";
 import {
   CURSOR_CREATED_AT_SQL,
   decodeCreatedAtCursor,
@@ -153,8 +156,30 @@ function uniqueViolationOn(error: unknown): string | null {
   return code === UNIQUE_VIOLATION && typeof constraint === "string" ? constraint : null;
 }
 
-const asBuffer = (bytes: Uint8Array) =>
-  Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+const gzipAsync = promisify(gzip);
+const gunzipAsync = promisify(gunzip);
+
+/** Marks a gzipped step output; no stored body starts so (JSON, or a small little-endian length). */
+const GZIPPED = Buffer.from("PWZ1");
+
+/**
+ * Step outputs go to the database gzipped (on the thread pool, not the event loop), as base64 text,
+ * in parts of this size. PGlite runs on the event loop, and its bytea parameters and results go
+ * through a slow JavaScript codec: a 32 MB features body held the loop for 29 s as one bytea,
+ * ~1.5 s as base64 (decoded by the database); a 192 KiB part holds it a few tens of milliseconds.
+ * PostgreSQL takes either alike.
+ */
+const OUTPUT_PART_BYTES = 192 * 1024;
+
+async function packOutputBody(body: Buffer): Promise<Buffer> {
+  return Buffer.concat([GZIPPED, await gzipAsync(body, { level: 1 })]);
+}
+
+/** Reads back what `packOutputBody` stored, and bodies stored before it (raw bytes). */
+async function unpackOutputBody(stored: Buffer): Promise<Buffer> {
+  if (stored.subarray(0, GZIPPED.length).equals(GZIPPED)) return gunzipAsync(stored.subarray(GZIPPED.length));
+  return stored;
+}
 
 /**
  * Runs, steps, the step-output cache and artifacts in PostgreSQL or PGlite (migration 002). Given a
@@ -333,22 +358,53 @@ export function createRunStore(db: Queryable | Database): RunStore {
     },
 
     async findCachedOutput(name, cacheKey) {
-      const [row] = await db.query<{ output_hash: string; body: Uint8Array }>(
-        `SELECT o.output_hash, o.body FROM pipeline_step_outputs AS o
+      const [row] = await db.query<{ output_hash: string; body: string; parts: number }>(
+        `SELECT o.output_hash, encode(o.body, 'base64') AS body, o.parts FROM pipeline_step_outputs AS o
          WHERE o.cache_key = $2 AND o.step = $1 AND EXISTS (
            SELECT 1 FROM pipeline_steps AS s
            WHERE s.name = $1 AND s.cache_key = $2 AND s.status IN ('SUCCEEDED', 'CACHED'))`,
         [name, cacheKey],
       );
-      return row ? { outputHash: row.output_hash, body: asBuffer(row.body) } : null;
+      if (!row) return null;
+      if (row.parts === 0)
+        return { outputHash: row.output_hash, body: await unpackOutputBody(Buffer.from(row.body, "base64")) };
+      const parts: Buffer[] = [];
+      for (let part = 0; part < row.parts; part++) {
+        const [stored] = await db.query<{ body: string }>(
+          "SELECT encode(body, 'base64') AS body FROM pipeline_step_output_parts WHERE cache_key = $1 AND part = $2",
+          [cacheKey, part],
+        );
+        // A part overwritten by a save in progress elsewhere: a miss, the step runs.
+        if (!stored) return null;
+        parts.push(Buffer.from(stored.body, "base64"));
+        await nextTurn();
+      }
+      return { outputHash: row.output_hash, body: await unpackOutputBody(Buffer.concat(parts)) };
     },
 
     async saveOutput(name, cacheKey, outputHash, body) {
+      const packed = await packOutputBody(body);
+      const parts: Buffer[] = [];
+      if (packed.byteLength > OUTPUT_PART_BYTES) {
+        for (let at = 0; at < packed.byteLength; at += OUTPUT_PART_BYTES) {
+          parts.push(packed.subarray(at, at + OUTPUT_PART_BYTES));
+        }
+        await db.query("DELETE FROM pipeline_step_output_parts WHERE cache_key = $1", [cacheKey]);
+        for (const [part, bytes] of parts.entries()) {
+          await db.query(
+            "INSERT INTO pipeline_step_output_parts (cache_key, part, body) VALUES ($1, $2, decode($3, 'base64'))",
+            [cacheKey, part, bytes.toString("base64")],
+          );
+          await nextTurn();
+        }
+      }
+      // Last: the row makes the output (and its parts) visible to findCachedOutput.
       await db.query(
-        `INSERT INTO pipeline_step_outputs (cache_key, step, output_hash, body) VALUES ($1, $2, $3, $4)
+        `INSERT INTO pipeline_step_outputs (cache_key, step, output_hash, body, parts)
+         VALUES ($1, $2, $3, decode($4, 'base64'), $5)
          ON CONFLICT (cache_key) DO UPDATE SET step = EXCLUDED.step, output_hash = EXCLUDED.output_hash,
-           body = EXCLUDED.body, created_at = now()`,
-        [cacheKey, name, outputHash, body],
+           body = EXCLUDED.body, parts = EXCLUDED.parts, created_at = now()`,
+        [cacheKey, name, outputHash, parts.length > 0 ? "" : packed.toString("base64"), parts.length],
       );
     },
 

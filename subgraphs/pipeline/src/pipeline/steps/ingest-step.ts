@@ -1,4 +1,5 @@
-import { createHash, randomUUID } from "node:crypto";
+import { createHash, randomUUID, type Hash } from "node:crypto";
+import { setImmediate as nextTurn } from "node:timers/promises";
 import {
   createMarketSimulator,
   formatIsoDay,
@@ -23,6 +24,11 @@ export interface IngestOutput {
 
 const DAY_MS = 86_400_000;
 const PROGRESS_EVERY_CARDS = 500;
+/**
+ * Cards per read. On PGlite every query runs on the event loop: 500 cards (60,000 prices) held it
+ * ~2 s a read; 25 hold it tens of milliseconds, and the loop gets a turn between reads.
+ */
+export const CARDS_PER_READ = 25;
 const FORMAT = "pokewatch.series/1";
 const count = (n: number) => n.toLocaleString("en-US");
 
@@ -62,9 +68,9 @@ export const ingestStep: PipelineStep<void, IngestOutput> = {
       }
       simulation = await simulateIntoStore(ctx);
     }
-    const series = await readAllSeries(ctx);
+    const { series, dataHash } = await readAllSeries(ctx);
     const sources = simulation ? [`simulator seed=${ctx.options.simulateSeed}`] : sourcesOf(series);
-    const output: IngestOutput = { series, sources, dataHash: hashSeries(series), simulated: simulation !== null };
+    const output: IngestOutput = { series, sources, dataHash, simulated: simulation !== null };
     const points = series.reduce((sum, s) => sum + s.points.length, 0);
     const read = `${count(series.length)} cards, ${count(points)} prices (${sources.join(", ")})`;
     return {
@@ -103,13 +109,17 @@ async function simulateIntoStore(ctx: StepContext): Promise<string> {
   return `simulated ${count(simulator.cards.length)} cards × ${count(days)} days (seed ${seed}, ${span})`;
 }
 
-async function readAllSeries(ctx: StepContext): Promise<PriceSeries[]> {
+/** Every stored series and their hash (as `hashSeries`), read in short reads with a turn of the loop between. */
+async function readAllSeries(ctx: StepContext): Promise<{ series: PriceSeries[]; dataHash: string }> {
   const series: PriceSeries[] = [];
-  for await (const one of ctx.prices.allSeries()) {
+  const hash = createHash("sha256");
+  for await (const one of ctx.prices.allSeries({ cardsPerChunk: CARDS_PER_READ })) {
     series.push(one);
+    hashOne(hash, one);
     if (series.length % PROGRESS_EVERY_CARDS === 0) ctx.progress?.(`read ${count(series.length)} cards`);
+    if (series.length % CARDS_PER_READ === 0) await nextTurn();
   }
-  return series;
+  return { series, dataHash: hash.digest("hex") };
 }
 
 /** The sources of the points read (where sources overlap on a day, only the one read counts). */
@@ -122,11 +132,13 @@ function sourcesOf(series: readonly PriceSeries[]): string[] {
 /** SHA-256 over every point's fields, card by card: equal histories give equal hashes. */
 export function hashSeries(series: readonly PriceSeries[]): string {
   const hash = createHash("sha256");
-  for (const { cardId, points } of series) {
-    hash.update(`${JSON.stringify(cardId)}:${points.length}\n`);
-    hash.update(JSON.stringify(points.map(pointTuple), numberReplacer));
-  }
+  for (const one of series) hashOne(hash, one);
   return hash.digest("hex");
+}
+
+function hashOne(hash: Hash, { cardId, points }: PriceSeries): void {
+  hash.update(`${JSON.stringify(cardId)}:${points.length}\n`);
+  hash.update(JSON.stringify(points.map(pointTuple), numberReplacer));
 }
 
 /** The content hash of an ingest output (validate adds its report to this). */
