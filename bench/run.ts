@@ -1,6 +1,7 @@
 import { apiKeyVerifyBench } from "./api-key-verify.bench.js";
 import { reportBench, type BenchResult } from "./bench-report.js";
 import { dailyUpperBoundBench } from "./daily-upper-bound.bench.js";
+import { dealsBench } from "./deals.bench.js";
 import { fairPriceBatchBench } from "./fair-price-batch.bench.js";
 import { fairPriceCacheBench } from "./fair-price-cache.bench.js";
 import { fairPriceZipfBench } from "./fair-price-zipf.bench.js";
@@ -21,6 +22,7 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   "fair-price-cache": fairPriceCacheBench,
   "api-key-verify": apiKeyVerifyBench,
   "rate-limits": rateLimitsBench,
+  deals: dealsBench,
   "operation-limits": operationLimitsBench,
 };
 
