@@ -163,6 +163,27 @@ describe("rate limits at the gateway: the key's quota", () => {
     expect(limited.headers["x-ratelimit-remaining"]).toBe("1001");
   });
 
+  it("gives an operation's points back when its subgraph does not answer", async () => {
+    const clock = () => 1_800_000_000_000;
+    const down = await createGatewayApp({
+      supergraphSdl: probe.supergraphSdl,
+      secret: TEST_SECRET,
+      logger: silentLogger(),
+      // Nothing listens on port 9 (discard) here: the fetch fails at once.
+      subgraphUrls: { probe: "http://127.0.0.1:9/graphql" },
+      auth: { enabled: true, keysUrl: keys.url },
+      rateLimits: { burst: 2, clock },
+    });
+    opened.push(down);
+    const key = await keyWith(1000);
+    const failed = await query(down, key, "{ items(ids: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]) }");
+    expect(failed.body.errors?.[0]?.extensions).toMatchObject({ code: "SERVICE_UNAVAILABLE", serviceName: "probe" });
+    expect(failed.headers["x-ratelimit-remaining"]).toBe("1002");
+    const served = await query(await gatewayWith({ clock }), key, "{ items(ids: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]) }");
+    expect(served.status).toBe(200);
+    expect(served.headers["x-ratelimit-remaining"]).toBe("992");
+  });
+
   it("refuses an operation that costs more than the bucket can ever hold with 400 BAD_USER_INPUT", async () => {
     const app = await gatewayWith();
     const key = await keyWith(5);

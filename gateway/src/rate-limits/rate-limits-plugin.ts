@@ -74,6 +74,8 @@ export function rateLimitsPlugin(options: RateLimitsPluginOptions): ApolloServer
 
     requestDidStart: () => {
       let decided: { decision: QuotaDecision; policy: QuotaPolicy } | undefined;
+      // What an allowed operation took from the key's quota, given back if a subgraph never answered.
+      let charged: { keyId: string; cost: number; policy: QuotaPolicy } | undefined;
       return Promise.resolve({
         async responseForOperation({ schema, operation, document, request, contextValue }) {
           try {
@@ -148,6 +150,7 @@ export function rateLimitsPlugin(options: RateLimitsPluginOptions): ApolloServer
             }
 
             identity.fieldLimitsCounted = true;
+            if (policy) charged = { keyId: identity.keyId!, cost: demand.cost, policy };
             if (decided) {
               identity.quota = {
                 limit: decided.decision.limit,
@@ -160,6 +163,16 @@ export function rateLimitsPlugin(options: RateLimitsPluginOptions): ApolloServer
         },
 
         async willSendResponse({ response, contextValue }) {
+          if (charged && subgraphFailed(response.body)) {
+            // A subgraph did not answer (down, or past SUBGRAPH_TIMEOUT_MS): the work was not
+            // done, so its points go back, and the headers say so. Field-limit calls stay counted.
+            await quota.refund(charged.keyId, charged.cost, charged.policy);
+            decided = { decision: await quota.take(charged.keyId, 0, charged.policy), policy: charged.policy };
+            contextValue.logger.info(
+              { cost: charged.cost },
+              "gave back an operation's points: a subgraph did not answer",
+            );
+          }
           if (!decided) {
             // Refused or failed before counting (a missing scope, a bad query): still tell the
             // caller where its quota stands.
@@ -174,6 +187,12 @@ export function rateLimitsPlugin(options: RateLimitsPluginOptions): ApolloServer
       });
     },
   };
+}
+
+/** Whether any error of a response says a subgraph did not answer. */
+function subgraphFailed(body: GraphQLResponse["body"]): boolean {
+  if (body.kind !== "single") return false;
+  return (body.singleResult.errors ?? []).some((error) => error.extensions?.code === "SERVICE_UNAVAILABLE");
 }
 
 /** A request error answered by the plugin itself: no data, one error, the status and Retry-After. */

@@ -160,7 +160,12 @@ export function fuzzCases(random: SeededRandom, target: FuzzTarget): FuzzCase[] 
         `query=%E0%A4%A`,
         `operationName=${"x".repeat(5_000)}`,
       ];
-      const headerSets = [{}, { "content-type": "text/plain" }, { "apollo-require-preflight": "true" }, JSON_TYPE];
+      const headerSets: Record<string, string>[] = [
+        {},
+        { "content-type": "text/plain" },
+        { "apollo-require-preflight": "true" },
+        JSON_TYPE,
+      ];
       return {
         name: `GET ${i}`,
         parts: http(target, {
