@@ -9,6 +9,7 @@ import { modelAccuracyBench } from "./model-accuracy.bench.js";
 import { modelTrainingBench } from "./model-training.bench.js";
 import { onnxInferenceBench } from "./onnx-inference.bench.js";
 import { operationLimitsBench } from "./operation-limits.bench.js";
+import { pipelineServingBench } from "./pipeline-serving.bench.js";
 import { rateLimitsBench } from "./rate-limits.bench.js";
 
 /** `pnpm bench` runs them all; `pnpm bench NAME…` only those. */
@@ -24,6 +25,7 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   "rate-limits": rateLimitsBench,
   deals: dealsBench,
   "operation-limits": operationLimitsBench,
+  "pipeline-serving": pipelineServingBench,
 };
 
 async function main(): Promise<void> {

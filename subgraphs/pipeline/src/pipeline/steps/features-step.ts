@@ -9,7 +9,7 @@ import {
   type CardAttributes,
   type PriceDataset,
 } from "@pokewatch/model";
-import { packSeries, packedBuffers } from "../worker/packed-series.js";
+import { packedOnce } from "../worker/packed-series.js";
 import { asBuffer, computeOptions, runInComputeWorker } from "../worker/compute-worker.js";
 import { MODEL_SRC_URL, catalogAttributesHash, codeVersionOf, codeVersionOfDir, sha256Hex } from "./content-hash.js";
 import { StepFailure, type PipelineStep, type StepResult } from "./step.js";
@@ -39,12 +39,9 @@ export const featuresStep: PipelineStep<ValidateOutput, FeaturesOutput> = {
   // Seconds of CPU on a large catalog: in a worker thread, so that serving goes on meanwhile.
   async run(ctx, input) {
     ctx.progress?.(`building features for ${count(input.series.length)} cards`);
-    const series = packSeries(input.series);
+    const series = packedOnce(input.series);
     const request = { series, attributes: attributesOf(ctx.catalog, input.series), sources: input.sources };
-    const result = await runInComputeWorker("features", request, {
-      ...computeOptions(ctx),
-      transfer: packedBuffers(series),
-    });
+    const result = await runInComputeWorker("features", request, computeOptions(ctx));
     // Buffers arrive from the worker as plain Uint8Arrays.
     return { ...result, body: asBuffer(result.body) };
   },

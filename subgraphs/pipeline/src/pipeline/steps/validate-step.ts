@@ -1,7 +1,9 @@
 import { parseIsoDay, type PricePoint, type PriceSeries } from "@pokewatch/market";
 import { sha256Hex } from "./content-hash.js";
 import { decodeIngestOutput, encodeIngestOutput, ingestOutputHash, type IngestOutput } from "./ingest-step.js";
-import { StepFailure, type PipelineOptions, type PipelineStep, type StepContext, type StepResult } from "./step.js";
+import { asBuffer, computeOptions, runInComputeWorker } from "../worker/compute-worker.js";
+import { packedOnce } from "../worker/packed-series.js";
+import { StepFailure, type PipelineOptions, type PipelineStep, type StepResult } from "./step.js";
 
 /** What validate found in the prices; kept with the step's output. */
 export interface ValidationReport {
@@ -112,15 +114,22 @@ export const validateStep: PipelineStep<IngestOutput, ValidateOutput> = {
   cacheInput: ({ options: { maxInvalidShare, maxGapShare } }) =>
     Promise.resolve(JSON.stringify({ maxInvalidShare, maxGapShare })),
 
-  // Synchronous work, run in a promise so that a thrown StepFailure becomes a rejection.
-  run: (ctx, input) => Promise.resolve().then(() => validated(ctx, input)),
+  // A quarter of a million prices checked and encoded: in a worker thread, not on the serving loop.
+  async run(ctx, input) {
+    const { series, ...rest } = input;
+    const { validation, body } = await runInComputeWorker(
+      "validate",
+      { series: packedOnce(series), rest, options: ctx.options },
+      computeOptions(ctx),
+    );
+    return { ...validated(input, validation), ...(body && { body: asBuffer(body) }) };
+  },
 
   serialize: (output) => encodeIngestOutput(output),
   deserialize: (body) => decodeIngestOutput<ValidateOutput>(body),
 };
 
-function validated(ctx: StepContext, input: IngestOutput): StepResult<ValidateOutput> {
-  const { report, failures, shortCards } = validatePrices(input.series, ctx.options);
+function validated(input: IngestOutput, { report, failures, shortCards }: PriceValidation): StepResult<ValidateOutput> {
   if (report.points === 0) throw new StepFailure("no prices to validate");
   if (failures.length > 0) throw new StepFailure(failures.join("; "));
   const output: ValidateOutput = { ...input, report };

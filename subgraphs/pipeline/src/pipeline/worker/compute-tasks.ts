@@ -1,5 +1,8 @@
 import type { CardAttributes, PriceDataset } from "@pokewatch/model";
 import { computeFeatures } from "../steps/features-step.js";
+import { encodeIngestOutput, type IngestOutput } from "../steps/ingest-step.js";
+import type { PipelineOptions } from "../steps/step.js";
+import { validatePrices, type ValidateOutput, type ValidationReport } from "../steps/validate-step.js";
 import { computeTrainOutput } from "../steps/train-step.js";
 import { unpackSeries, type PackedSeries } from "./packed-series.js";
 
@@ -22,6 +25,25 @@ const datasetViews = (d: PriceDataset) => [d.features, d.target, d.price, d.actu
  * result and the buffers to transfer back. A StepFailure (or ModelInputError) fails the step.
  */
 export const computeTasks = {
+  /** Ingest's (or validate's) output as the step-output cache stores it. */
+  encodeSeries: (input: {
+    series: PackedSeries;
+    rest: Omit<IngestOutput, "series"> & { report?: ValidationReport };
+  }) => {
+    const body = encodeIngestOutput({ ...input.rest, series: unpackSeries(input.series) });
+    return Promise.resolve({ result: body, transfer: ownedBuffers(body) });
+  },
+  validate: (input: {
+    series: PackedSeries;
+    rest: Omit<IngestOutput, "series">;
+    options: Pick<PipelineOptions, "maxInvalidShare" | "maxGapShare">;
+  }) => {
+    const series = unpackSeries(input.series);
+    const validation = validatePrices(series, input.options);
+    const output: ValidateOutput = { ...input.rest, series, report: validation.report };
+    const body = validation.failures.length === 0 ? encodeIngestOutput(output) : null;
+    return Promise.resolve({ result: { validation, body }, transfer: body ? ownedBuffers(body) : [] });
+  },
   features: (input: { series: PackedSeries; attributes: Record<string, CardAttributes>; sources: string[] }) => {
     const result = computeFeatures(unpackSeries(input.series), input.attributes, input.sources);
     return Promise.resolve({ result, transfer: ownedBuffers(...datasetViews(result.output.dataset), result.body) });

@@ -23,6 +23,18 @@ export interface PackedSeries {
 
 const NULL_BITS = { low: 1, high: 2, volume: 4 } as const;
 
+const packs = new WeakMap<readonly PriceSeries[], PackedSeries>();
+
+/**
+ * The series packed, once per series array: ingest, validate and features hand the same array on
+ * (copied to each worker, never transferred, so the pack stays whole).
+ */
+export function packedOnce(series: readonly PriceSeries[]): PackedSeries {
+  let packed = packs.get(series);
+  if (!packed) packs.set(series, (packed = packSeries(series)));
+  return packed;
+}
+
 export function packSeries(series: readonly PriceSeries[]): PackedSeries {
   const total = series.reduce((sum, s) => sum + s.points.length, 0);
   const packed: PackedSeries = {
