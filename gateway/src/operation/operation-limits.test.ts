@@ -83,3 +83,10 @@ describe("operation limits: what they refuse", () => {
     expect(limitMessage({ limit: "depth", max: 20, actual: 31, brackets: true })).toMatch(/brackets 31 deep/);
   });
 });
+
+describe("operation limits: a document of many operations", () => {
+  it("adds up the operations' sizes: each is validated, whichever one runs", () => {
+    const operations = Array.from({ length: 2_001 }, (_, i) => `query Q${i} { __typename }`).join(" ");
+    expect(check(operations)).toEqual({ limit: "fields", max: 2_000, actual: 2_001 });
+  });
+});

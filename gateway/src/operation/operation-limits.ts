@@ -98,7 +98,8 @@ interface Size {
 const EMPTY: Size = { depth: 0, fields: 0, aliases: 0, directives: 0 };
 
 /**
- * Measures every operation of a parsed document with its fragments expanded, without expanding
+ * Measures the operations of a parsed document (all of them together: each is validated, whichever
+ * one runs) with their fragments expanded, without expanding
  * any: each fragment is measured once, after the fragments it spreads (a memo over the spread
  * graph, in an iterative order, so a chain of 1,000 fragments needs no deep stack), and a spread
  * adds the spread fragment's size. Sizes multiply through repeated spreads, as execution would,
@@ -112,14 +113,17 @@ export function checkDocument(document: DocumentNode, limits: OperationLimits): 
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   }
   const sizes = fragmentSizes(fragments);
+  // Every operation of the document is validated, whichever one runs: their sizes add up.
+  const total = { ...EMPTY };
   for (const definition of document.definitions) {
     if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
     const size = selectionSetSize(definition.selectionSet, sizes);
-    const own = directiveCount(definition.directives) + variableDirectiveCount(definition);
-    const violation = firstViolation({ ...size, directives: size.directives + own }, limits);
-    if (violation) return violation;
+    total.depth = Math.max(total.depth, size.depth);
+    total.fields += size.fields;
+    total.aliases += size.aliases;
+    total.directives += size.directives + directiveCount(definition.directives) + variableDirectiveCount(definition);
   }
-  return undefined;
+  return firstViolation(total, limits);
 }
 
 function firstViolation(size: Size, limits: OperationLimits): LimitViolation | undefined {

@@ -1,8 +1,7 @@
 import type { ApolloServerPlugin } from "@apollo/server";
 import { pokewatchError } from "@pokewatch/kit";
-import { graphql } from "../operation/graphql-instance.js";
 import { findHostileId } from "../operation/hostile-ids.js";
-import { fragmentsOf, operationFields } from "../operation/operation-fields.js";
+import { selectedFieldsOf } from "../operation/request-fields.js";
 
 /**
  * Refuses an operation that passes an id no PokeWatch id can be — longer than 200 characters or
@@ -17,15 +16,9 @@ export function idArgumentsPlugin(): ApolloServerPlugin {
         didResolveOperation({ schema, operation, document, request }) {
           // No operation: operationResolutionPlugin answers that.
           if (!operation) return Promise.resolve();
-          const { coerced, errors } = graphql.getVariableValues(
-            schema,
-            operation.variableDefinitions ?? [],
-            request.variables ?? {},
-          );
-          // Bad variables: the gateway refuses them itself with their own errors.
-          if (errors) return Promise.resolve();
-          const input = { schema, operation, fragments: fragmentsOf(document), variableValues: coerced };
-          for (const selected of operationFields(input)) {
+          // Bad variables (null): the gateway refuses them itself with their own errors.
+          const fields = selectedFieldsOf({ schema, operation, document, request }) ?? [];
+          for (const selected of fields) {
             for (const argument of selected.definition.args) {
               const hostile = findHostileId(argument.type, selected.args[argument.name], argument.name);
               if (!hostile) continue;

@@ -1,6 +1,5 @@
 import type { FieldLimitRule } from "@pokewatch/kit";
-import type { OperationFieldsInput } from "../operation/operation-fields.js";
-import { operationFields } from "../operation/operation-fields.js";
+import type { SelectedField } from "../operation/operation-fields.js";
 import type { FieldLimitRules, ListCostRules } from "./field-limit-rules.js";
 
 /** A field an operation selects that has a `@rateLimit`, once per response path. */
@@ -34,12 +33,13 @@ function sizeOf(value: unknown): number {
 }
 
 /**
- * Walks a validated operation (fragments, aliases, `@skip`/`@include`) once and prices it.
+ * Prices the fields a validated operation selects (`operationFields`: fragments, aliases,
+ * `@skip`/`@include` followed).
  * Selections GraphQL merges (the same response key twice, or again inside a fragment) execute
  * once, so they are priced and counted once: by response path.
  */
 export function operationDemand(
-  input: OperationFieldsInput,
+  fields: Iterable<SelectedField>,
   rules: { fieldLimits: FieldLimitRules; listCosts: ListCostRules },
 ): OperationDemand {
   let cost = 0;
@@ -48,7 +48,7 @@ export function operationDemand(
   const multiplierAt = new Map<string, number>([["", 1]]);
   const priced = new Set<string>();
   const counted = new Set<string>();
-  for (const selected of operationFields(input)) {
+  for (const selected of fields) {
     const coordinate = `${selected.parentType}.${selected.fieldName}`;
     const path = selected.path.join(".");
     const around = multiplierAt.get(selected.path.slice(0, -1).join(".")) ?? 1;

@@ -1,8 +1,7 @@
 import { HeaderMap, type ApolloServerPlugin, type GraphQLResponse } from "@apollo/server";
 import type { Identity, Logger } from "@pokewatch/kit";
 import type { GatewayContext } from "../context.js";
-import { graphql } from "../operation/graphql-instance.js";
-import { fragmentsOf } from "../operation/operation-fields.js";
+import { selectedFieldsOf } from "../operation/request-fields.js";
 import type { FieldLimitCounter } from "./field-limit-counter.js";
 import {
   fieldLimitRulesFromSupergraph,
@@ -92,17 +91,10 @@ export function rateLimitsPlugin(options: RateLimitsPluginOptions): ApolloServer
 
           async function enforce(): Promise<GraphQLResponse | null> {
             const { identity } = contextValue;
-            const { coerced, errors } = graphql.getVariableValues(
-              schema,
-              operation.variableDefinitions ?? [],
-              request.variables ?? {},
-            );
+            const selected = selectedFieldsOf({ schema, operation, document, request });
             // Bad variables: the gateway refuses them itself before planning; nothing runs.
-            if (errors) return null;
-            const demand = operationDemand(
-              { schema, operation, fragments: fragmentsOf(document), variableValues: coerced },
-              rules,
-            );
+            if (!selected) return null;
+            const demand = operationDemand(selected, rules);
             const policy = policyOf(identity);
             if (policy && demand.cost > policy.perMinute + policy.burst) {
               metrics.refused.inc({ limit: "cost" });

@@ -1,9 +1,8 @@
 import type { ApolloServerPlugin } from "@apollo/server";
 import { missingScopesMessage, pokewatchError, satisfiesScopes, type Logger } from "@pokewatch/kit";
-import type { GraphQLSchema, OperationDefinitionNode } from "graphql";
 import type { GatewayContext } from "../context.js";
-import { graphql } from "../operation/graphql-instance.js";
-import { fragmentsOf, operationFields } from "../operation/operation-fields.js";
+import type { SelectedField } from "../operation/operation-fields.js";
+import { selectedFieldsOf } from "../operation/request-fields.js";
 import { scopeRulesFromSupergraph, type ScopeRules } from "./scope-rules.js";
 
 /** The first field an operation selects whose `@scopes` the caller does not satisfy. */
@@ -39,12 +38,9 @@ export function scopesPlugin(logger: Logger): ApolloServerPlugin<GatewayContext>
         didResolveOperation({ schema, operation, document, request, contextValue }) {
           // No operation: operationResolutionPlugin answers that.
           if (!operation || rules.size === 0) return Promise.resolve();
-          const violation = findScopeViolation(rules, contextValue.identity.scopes, {
-            schema,
-            operation,
-            fragments: fragmentsOf(document),
-            variables: request.variables ?? {},
-          });
+          const fields = selectedFieldsOf({ schema, operation, document, request });
+          // Bad variables (null): the gateway refuses them with their own errors before planning.
+          const violation = fields && findScopeViolation(rules, contextValue.identity.scopes, fields);
           if (!violation) return Promise.resolve();
           const { field, requiredScopes } = violation;
           contextValue.logger.info({ field, requiredScopes }, "refused an operation: the caller lacks a scope");
@@ -59,24 +55,13 @@ export function scopesPlugin(logger: Logger): ApolloServerPlugin<GatewayContext>
   };
 }
 
-export interface ScopedOperation {
-  schema: GraphQLSchema;
-  operation: OperationDefinitionNode;
-  fragments: Parameters<typeof operationFields>[0]["fragments"];
-  /** The request's raw variables. */
-  variables: Readonly<Record<string, unknown>>;
-}
-
 /** The first selected field `held` does not satisfy; undefined when every selected field is allowed. */
 export function findScopeViolation(
   rules: ScopeRules,
   held: readonly string[],
-  { schema, operation, fragments, variables }: ScopedOperation,
+  fields: Iterable<SelectedField>,
 ): ScopeViolation | undefined {
-  const { coerced, errors } = graphql.getVariableValues(schema, operation.variableDefinitions ?? [], variables);
-  // Bad variables: the gateway refuses them with their own errors before planning; nothing runs.
-  if (errors) return undefined;
-  for (const selected of operationFields({ schema, operation, fragments, variableValues: coerced })) {
+  for (const selected of fields) {
     const field = `${selected.parentType}.${selected.fieldName}`;
     const requiredScopes = rules.get(field);
     if (!satisfiesScopes(held, requiredScopes)) return { field, requiredScopes: requiredScopes ?? [] };
