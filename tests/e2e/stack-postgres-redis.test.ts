@@ -27,6 +27,7 @@ describe("whole stack on the real PostgreSQL and Redis", () => {
       { service: "model", version: 1 },
       { service: "pipeline", version: 1 },
       { service: "pipeline", version: 2 },
+      { service: "pipeline", version: 3 },
     ]);
   });
 

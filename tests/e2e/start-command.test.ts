@@ -90,6 +90,7 @@ describe("pnpm start", () => {
         "model_versions",
         "pipeline_artifacts",
         "pipeline_runs",
+        "pipeline_step_output_parts",
         "pipeline_step_outputs",
         "pipeline_steps",
         "price_points",

@@ -34,18 +34,34 @@ export function closeOnSignal(logger: Logger, close: () => Promise<void>, timeou
     setTimeout(() => {
       logger.error({ timeoutMs }, "shutdown timed out");
       process.exit(1);
-    }, timeoutMs).unref();
+    }, timeoutMs);
     close().then(
       () => {
         logger.info("stopped cleanly");
-        process.exit(0);
+        exitAfterFlush(logger, 0);
       },
       (error: unknown) => {
         logger.error({ err: error }, "shutdown failed");
-        process.exit(1);
+        exitAfterFlush(logger, 1);
       },
     );
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
+}
+
+/**
+ * Exits once the logger has written what it holds: when stdout is a pipe its reader has not
+ * drained, pino keeps the last lines in memory, and a bare `process.exit` would drop them (the
+ * "stopped cleanly" line an operator and the shutdown test look for). Bounded: exits after 1 s anyway.
+ */
+function exitAfterFlush(logger: Logger, code: number): void {
+  process.exitCode = code;
+  const exit = () => process.exit(code);
+  setTimeout(exit, 1_000).unref();
+  try {
+    logger.flush(() => exit());
+  } catch {
+    exit();
+  }
 }
