@@ -129,10 +129,21 @@ interface Server {
 
 /** This file, run as the server: the stack in a child process, so the client never shares its CPU. */
 async function startServer(dataDir: string): Promise<Server> {
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url)], {
-    env: { ...process.env, PIPELINE_SERVING_ROLE: "server", PIPELINE_SERVING_ADMIN_KEY: ADMIN_KEY, DATA_DIR: dataDir },
-    stdio: ["pipe", "pipe", "inherit"],
-  });
+  // BENCH_SERVER_NODE_OPTIONS profiles the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const nodeOptions = (process.env.BENCH_SERVER_NODE_OPTIONS ?? "").split(" ").filter(Boolean);
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [...nodeOptions, "--import", "tsx", fileURLToPath(import.meta.url)],
+    {
+      env: {
+        ...process.env,
+        PIPELINE_SERVING_ROLE: "server",
+        PIPELINE_SERVING_ADMIN_KEY: ADMIN_KEY,
+        DATA_DIR: dataDir,
+      },
+      stdio: ["pipe", "pipe", "inherit"],
+    },
+  );
   const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
   const next = async () => {
     const line: IteratorResult<string> = await lines.next();

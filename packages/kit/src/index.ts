@@ -18,3 +18,4 @@ export * from "./service-runner.js";
 export * from "./api-keys/index.js";
 export * from "./scopes/index.js";
 export * from "./rate-limits/index.js";
+export * from "./worker/module-worker.js";

@@ -50,4 +50,71 @@ describe("createPgliteDatabase", () => {
       await bounded.close();
     }
   });
+
+  it("keeps PostgreSQL's error code and message across the thread", async () => {
+    await db.exec("CREATE TABLE uniques (n int PRIMARY KEY)");
+    await db.query("INSERT INTO uniques VALUES ($1)", [1]);
+    const failed = await db.query("INSERT INTO uniques VALUES ($1)", [1]).catch((error: unknown) => error);
+    expect(failed).toBeInstanceOf(Error);
+    expect(failed).toMatchObject({ code: "23505", message: expect.stringMatching(/duplicate key/) });
+    // The caller's stack, not the worker's: a failing query points at the code that sent it.
+    expect((failed as Error).stack).toContain("pglite-database.test.ts");
+  });
+
+  it("commits a transaction whose work resolves and rolls back one whose work throws", async () => {
+    await db.exec("CREATE TABLE ledger (n int)");
+    await db.transaction(async (tx) => {
+      await tx.query("INSERT INTO ledger VALUES (1)");
+      await tx.exec("INSERT INTO ledger VALUES (2)");
+    });
+    const failure = db.transaction(async (tx) => {
+      await tx.query("INSERT INTO ledger VALUES (3)");
+      throw new Error("changed my mind");
+    });
+    await expect(failure).rejects.toThrow("changed my mind");
+    // A statement that fails inside the transaction rolls it back too.
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.query("INSERT INTO ledger VALUES (4)");
+        await tx.query("INSERT INTO ledger VALUES ('four')");
+      }),
+    ).rejects.toMatchObject({ code: "22P02" });
+    expect(await db.query("SELECT n FROM ledger ORDER BY n")).toEqual([{ n: 1 }, { n: 2 }]);
+  });
+
+  it("returns timestamps, byte arrays and JSON as the driver parses them", async () => {
+    const [row] = await db.query<{ at: Date; bytes: Uint8Array; doc: unknown }>(
+      "SELECT '2026-01-02T03:04:05Z'::timestamptz AS at, '\\x0102'::bytea AS bytes, '{\"a\":[1]}'::jsonb AS doc",
+    );
+    expect(row!.at).toBeInstanceOf(Date);
+    expect(row!.at.toISOString()).toBe("2026-01-02T03:04:05.000Z");
+    expect([...row!.bytes]).toEqual([1, 2]);
+    expect(row!.doc).toEqual({ a: [1] });
+  });
+
+  it("runs statements off the event loop: a long one does not hold timers back", async () => {
+    let [last, longest] = [performance.now(), 0];
+    const timer = setInterval(() => {
+      const now = performance.now();
+      longest = Math.max(longest, now - last);
+      last = now;
+    }, 5);
+    const started = performance.now();
+    try {
+      await db.query("SELECT count(*) FROM generate_series(1, 5000000)");
+    } finally {
+      clearInterval(timer);
+    }
+    const took = performance.now() - started;
+    // In this thread the statement would hold the loop for all of `took`.
+    expect(took).toBeGreaterThan(200);
+    expect(longest).toBeLessThan(took / 2);
+  });
+
+  it("refuses calls once closed", async () => {
+    const closing = await createPgliteDatabase();
+    await closing.close();
+    await expect(closing.query("SELECT 1")).rejects.toThrow(/closed/);
+    await closing.close(); // twice is fine
+  });
 });

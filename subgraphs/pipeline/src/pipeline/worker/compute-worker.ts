@@ -1,6 +1,4 @@
-import { createRequire } from "node:module";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import { Worker } from "node:worker_threads";
+import { siblingEntry, startModuleWorker } from "@pokewatch/kit";
 import { StepFailure, type StepContext } from "../steps/step.js";
 import type { ComputeTaskName, ComputeTasks } from "./compute-tasks.js";
 import type { WorkerMessage, WorkerRequest } from "./compute.worker.js";
@@ -26,19 +24,7 @@ export const computeOptions = (ctx: StepContext): ComputeOptions => ({
 type Input<K extends ComputeTaskName> = Parameters<ComputeTasks[K]>[0];
 type Output<K extends ComputeTaskName> = Awaited<ReturnType<ComputeTasks[K]>>["result"];
 
-// The worker runs the TypeScript sources like its parent does: under tsx (`pnpm start`, the
-// images) and under vitest alike, by registering tsx's ESM hooks in the worker before the import.
-const ENTRY = new URL(`./compute.worker${fileURLToPath(import.meta.url).slice(-3)}`, import.meta.url).href;
-const TSX_API = pathToFileURL(
-  createRequire(import.meta.url)
-    .resolve("tsx/esm/api")
-    .replace(/\.cjs$/, ".mjs"),
-).href;
-const BOOTSTRAP = `const { workerData } = require("node:worker_threads");
-const load = workerData.entry.endsWith(".ts")
-  ? import(workerData.tsx).then((tsx) => { tsx.register(); })
-  : Promise.resolve();
-load.then(() => import(workerData.entry));`;
+const ENTRY = siblingEntry(import.meta.url, "compute.worker");
 
 /**
  * Runs one compute task (features, training) in a fresh worker thread, so that the event loop
@@ -57,7 +43,7 @@ export function runInComputeWorker<K extends ComputeTaskName>(
   }
   if (signal?.aborted) return Promise.reject(new StepFailure(stoppedMessage(task, signal)));
   return new Promise<Output<K>>((resolve, reject) => {
-    const worker = new Worker(BOOTSTRAP, { eval: true, workerData: { entry: ENTRY, tsx: TSX_API } });
+    const worker = startModuleWorker(ENTRY);
     let settled = false;
     const settle = (outcome: () => void) => {
       if (settled) return;
