@@ -7,7 +7,7 @@ import {
   subgraphUrlOverrides,
   type GatewayRateLimitOptions,
 } from "@pokewatch/gateway";
-import { createApiKeyStore, createKeysApp, keysMigrations } from "@pokewatch/keys";
+import { createApiKeyStore, createKeysApp, keysMigrations, keysSettingsFromEnv } from "@pokewatch/keys";
 import {
   createDatabase,
   createLogger,
@@ -132,15 +132,14 @@ export async function startStack({
       await createKeysApp({
         ...common,
         db,
-        adminKey: env.POKEWATCH_ADMIN_KEY,
-        defaultRateLimitPerMinute: env.RATE_LIMIT_RPM,
+        ...keysSettingsFromEnv(env),
         logger: keysLogger,
       }),
       at(env.KEYS_PORT),
     );
     opened.push(keys);
     if (env.AUTH_ENABLED && env.POKEWATCH_ADMIN_KEY === undefined && db.kind === "pglite") {
-      await createLocalAdminKey(createApiKeyStore(db), env.DATA_DIR, keysLogger);
+      await createLocalAdminKey(createApiKeyStore(db), env.DATA_DIR, keysLogger, env.ADMIN_RATE_LIMIT_RPM);
     }
     // Artifact URLs start with the public URL: left at its default, it must name the port the
     // pipeline really listens on (tests ask for port 0), so that port is known before the app.

@@ -38,7 +38,7 @@ describe("pnpm keys", { timeout: 120_000 }, () => {
 
   it("creates, lists, rotates and revokes a key on the embedded database", async () => {
     const created = await keys(
-      ["create", "--name", "price sync", "--scopes", "prices:read,pipeline:read", "--rpm", "120", "--test"],
+      ["create", "--name", "price sync", "--scopes", "prices:read,pipeline:read", "--rate-limit", "120", "--test"],
       env,
       dir,
     );
@@ -91,6 +91,22 @@ describe("pnpm keys", { timeout: 120_000 }, () => {
       [["create", "--name", "x"], "--scopes is required"],
       [["create", "--name", "x", "--scopes", "prices:write"], 'unknown scope "prices:write"'],
       [["create", "--name", "x", "--scopes", "prices:read", "--rpm", "0"], "--rpm must be a whole number"],
+      [
+        ["create", "--name", "x", "--scopes", "prices:read", "--rate-limit", "1.5"],
+        "--rate-limit must be a whole number",
+      ],
+      [
+        ["create", "--name", "x", "--scopes", "prices:read", "--rate-limit", "5", "--rpm", "5"],
+        "give --rate-limit once",
+      ],
+      [
+        ["create", "--name", "x", "--scopes", "prices:read", "--rate-limit", "100001"],
+        "[BAD_USER_INPUT] rateLimitPerMinute",
+      ],
+      [
+        ["create", "--name", "x\u001b]0;pwned\u0007", "--scopes", "prices:read"],
+        "[BAD_USER_INPUT] name must not contain",
+      ],
       [["create", "--name", "x", "--scopes", "prices:read", "--expires", "soon"], "--expires must be an ISO 8601"],
       [["list", "--status", "GONE"], "--status must be ACTIVE, REVOKED or EXPIRED"],
       [["revoke"], "exactly one key id"],

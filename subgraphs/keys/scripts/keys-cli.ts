@@ -1,7 +1,7 @@
 /**
  * `pnpm keys`: manages API keys straight in the keys database, for operators (no key needed).
  *
- *   pnpm keys create --name NAME --scopes a,b [--rpm N] [--expires ISO] [--test]
+ *   pnpm keys create --name NAME --scopes a,b [--rate-limit N] [--expires ISO] [--test]
  *   pnpm keys list [--status ACTIVE|REVOKED|EXPIRED]
  *   pnpm keys revoke ID
  *   pnpm keys rotate ID [--grace SECONDS]
@@ -19,7 +19,7 @@ import { describeKey, keyTable } from "./format-keys.js";
 import { openKeyStore, type OpenedKeyStore } from "./open-key-store.js";
 
 const USAGE = `usage:
-  pnpm keys create --name NAME --scopes a,b [--rpm N] [--expires ISO] [--test]
+  pnpm keys create --name NAME --scopes a,b [--rate-limit N] [--expires ISO] [--test]
   pnpm keys list [--status ACTIVE|REVOKED|EXPIRED]
   pnpm keys revoke ID
   pnpm keys rotate ID [--grace SECONDS]
@@ -31,6 +31,8 @@ class UsageError extends Error {}
 const OPTIONS = {
   name: { type: "string" },
   scopes: { type: "string" },
+  "rate-limit": { type: "string" },
+  /** The earlier name of --rate-limit, still accepted. */
   rpm: { type: "string" },
   expires: { type: "string" },
   test: { type: "boolean" },
@@ -62,6 +64,16 @@ function oneId(command: string, positionals: string[]): string {
   return id;
 }
 
+/** Requests per minute from --rate-limit (or its earlier name --rpm), never both. */
+function rateLimit(values: Values): number | undefined {
+  if (values["rate-limit"] !== undefined && values.rpm !== undefined) {
+    throw new UsageError("give --rate-limit once (--rpm is its earlier name)");
+  }
+  return values.rpm !== undefined
+    ? wholeNumber("rpm", values.rpm, 1)
+    : wholeNumber("rate-limit", values["rate-limit"], 1);
+}
+
 function createInput(values: Values) {
   const name = values.name?.trim();
   if (!name) throw new UsageError("--name is required and must not be blank");
@@ -86,7 +98,7 @@ function createInput(values: Values) {
     name,
     scopes,
     expiresAt,
-    rateLimitPerMinute: wholeNumber("rpm", values.rpm, 1) ?? null,
+    rateLimitPerMinute: rateLimit(values) ?? null,
     environment: values.test ? ("test" as const) : ("live" as const),
   };
 }
@@ -138,7 +150,7 @@ async function run(command: string, values: Values, positionals: string[], opene
 function checkArgs(command: string | undefined, values: Values, positionals: string[]): string {
   switch (command) {
     case "create":
-      onlyFlags(command, values, ["name", "scopes", "rpm", "expires", "test"]);
+      onlyFlags(command, values, ["name", "scopes", "rate-limit", "rpm", "expires", "test"]);
       if (positionals.length)
         throw new UsageError(`keys create takes no positional arguments; got "${positionals[0]}"`);
       createInput(values);

@@ -1,5 +1,14 @@
 import { envFields, isWellFormedApiKeySecret, serviceEnvShape } from "@pokewatch/kit";
 import { z } from "zod";
+import { MAX_RATE_LIMIT_PER_MINUTE } from "./keys/api-key-input.js";
+
+const requestsPerMinute = (fallback: number) =>
+  z.coerce
+    .number()
+    .int("must be a whole number of requests per minute")
+    .min(1, "must be at least 1")
+    .max(MAX_RATE_LIMIT_PER_MINUTE, `must be at most ${MAX_RATE_LIMIT_PER_MINUTE}`)
+    .default(fallback);
 
 export const keysEnvSchema = z.object({
   ...serviceEnvShape,
@@ -13,12 +22,22 @@ export const keysEnvSchema = z.object({
     })
     .optional(),
   /** Requests per minute of a key created without its own `rateLimitPerMinute`. */
-  RATE_LIMIT_RPM: z.coerce
-    .number()
-    .int("must be a whole number of requests per minute")
-    .min(1, "must be at least 1")
-    .max(100_000, "must be at most 100000")
-    .default(60),
+  RATE_LIMIT_RPM: requestsPerMinute(60),
+  /**
+   * Requests per minute of the admin key (POKEWATCH_ADMIN_KEY, or the local one `pnpm start`
+   * creates). A key never hands out more than it has, so this is also the highest rate any key
+   * can be given through the API.
+   */
+  ADMIN_RATE_LIMIT_RPM: requestsPerMinute(MAX_RATE_LIMIT_PER_MINUTE),
 });
 
 export type KeysEnv = z.infer<typeof keysEnvSchema>;
+
+/** The keys app's own settings from its env, for every entry point (the service, `pnpm start`). */
+export const keysSettingsFromEnv = (
+  env: Pick<KeysEnv, "POKEWATCH_ADMIN_KEY" | "RATE_LIMIT_RPM" | "ADMIN_RATE_LIMIT_RPM">,
+) => ({
+  adminKey: env.POKEWATCH_ADMIN_KEY,
+  defaultRateLimitPerMinute: env.RATE_LIMIT_RPM,
+  adminRateLimitPerMinute: env.ADMIN_RATE_LIMIT_RPM,
+});

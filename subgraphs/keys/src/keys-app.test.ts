@@ -186,6 +186,9 @@ describe("keys subgraph: createApiKey and apiKey", () => {
     ["an expiry in the past", { name: "x", scopes: ["prices:read"], expiresAt: "2020-01-01T00:00:00Z" }],
     ["a malformed expiry", { name: "x", scopes: ["prices:read"], expiresAt: "next week" }],
     ["a rate limit of 0", { name: "x", scopes: ["prices:read"], rateLimitPerMinute: 0 }],
+    ["a name with a terminal escape (C0)", { name: "job\u001b[2J", scopes: ["prices:read"] }],
+    ["a name with a C1 control", { name: "job\u0085fake row", scopes: ["prices:read"] }],
+    ["a name with a bidirectional override", { name: "job\u202egpj.exe", scopes: ["prices:read"] }],
   ])("refuses %s with BAD_USER_INPUT", async (_label, input) => {
     const { body } = await signedQuery(app, CREATE, { variables: { input }, identity: admin() });
     expect(body.data ?? null).toBeNull();
@@ -468,6 +471,11 @@ describe("keys subgraph: logs", () => {
 
 describe("keys subgraph: its own field limits", () => {
   it("limits createApiKey to 10 an hour per key when the gateway has not counted the call", async () => {
+    await db.query(
+      `INSERT INTO api_keys (id, name, prefix, last_four, secret_hash, scopes, rate_limit_per_minute)
+       VALUES ('key_uncounted', 'uncounted', 'pw_live_', 'c0c0', '\\x04', $1, 60)`,
+      [[...API_KEY_SCOPES]],
+    );
     const uncounted = testIdentity({ keyId: "key_uncounted", scopes: [...API_KEY_SCOPES] });
     const create = (name: string) =>
       signedQuery<{ createApiKey: KeyWithSecret }>(app, CREATE, {
@@ -516,4 +524,84 @@ describe("keys subgraph: a key hands out no more than it has", () => {
     const within = await ask({ rateLimitPerMinute: 100, expiresAt: new Date(Date.now() + 60_000).toISOString() });
     expect(within.body.errors).toBeUndefined();
   });
+});
+
+describe("keys subgraph: create and rotate apply the same rules, and only for a caller active now", () => {
+  const ROTATE = `mutation ($id: ID!) { rotateApiKey(id: $id, gracePeriodSeconds: 0) { secret } }`;
+  const REVOKE = `mutation ($id: ID!) { revokeApiKey(id: $id) { status } }`;
+  const soon = () => new Date(Date.now() + 3_600_000).toISOString();
+  /** A key that manages keys, created by the admin, and the identity the gateway would sign for it. */
+  async function manager(input: Record<string, unknown>) {
+    const created = await createKey({ name: "manager", scopes: ["keys:admin", "prices:read"], ...input });
+    const identity = testIdentity({
+      keyId: created.apiKey.id,
+      scopes: ["keys:admin", "prices:read"],
+      rateLimitPerMinute: created.apiKey.rateLimitPerMinute,
+      fieldLimitsCounted: true,
+    });
+    return { id: created.apiKey.id, identity };
+  }
+
+  it("a key without its own rate gets RATE_LIMIT_RPM, which the caller must allow too", async () => {
+    const slow = await manager({ rateLimitPerMinute: 5, expiresAt: soon() });
+    const { body } = await signedQuery(app, CREATE, {
+      variables: { input: { name: "default rate", scopes: ["prices:read"], expiresAt: soon() } },
+      identity: slow.identity,
+    });
+    expect(body.errors?.[0]?.extensions).toMatchObject({ code: "FORBIDDEN", argument: "input.rateLimitPerMinute" });
+    expect(body.errors?.[0]?.message).toContain("rateLimitPerMinute 60: the calling key allows 5");
+  });
+
+  it("refuses to rotate a key faster or longer-lived than the caller, and rotates one within it", async () => {
+    const limited = await manager({ rateLimitPerMinute: 5, expiresAt: soon() });
+    const rotate = (id: string) => signedQuery(app, ROTATE, { variables: { id }, identity: limited.identity });
+
+    const faster = await createKey({ name: "fast", scopes: ["prices:read"], rateLimitPerMinute: 60 });
+    const tooFast = await rotate(faster.apiKey.id);
+    expect(tooFast.body.errors?.[0]?.extensions).toMatchObject({ code: "FORBIDDEN", argument: "id" });
+    expect(tooFast.body.errors?.[0]?.message).toContain("rateLimitPerMinute 60: the calling key allows 5");
+
+    const forever = await createKey({ name: "forever", scopes: ["prices:read"], rateLimitPerMinute: 5 });
+    const tooLong = await rotate(forever.apiKey.id);
+    expect(tooLong.body.errors?.[0]?.extensions).toMatchObject({ code: "FORBIDDEN", argument: "id" });
+    expect(tooLong.body.errors?.[0]?.message).toMatch(/outlasts the calling key \(it never expires/);
+
+    const within = await createKey({
+      name: "within",
+      scopes: ["prices:read"],
+      rateLimitPerMinute: 5,
+      expiresAt: new Date(Date.now() + 60_000).toISOString(),
+    });
+    expect((await rotate(within.apiKey.id)).body.errors).toBeUndefined();
+  });
+
+  it.each([
+    ["revoked", "UPDATE api_keys SET revoked_at = now() WHERE id = $1"],
+    ["expired", "UPDATE api_keys SET expires_at = now() - interval '1 second' WHERE id = $1"],
+  ])(
+    "refuses create, rotate and revoke to a caller %s in the database, whatever its signed identity says",
+    async (state, sql) => {
+      const caller = await manager({});
+      const target = await createKey({ name: "target", scopes: ["prices:read"] });
+      await db.query(sql, [caller.id]);
+      const attempts = [
+        signedQuery(app, CREATE, {
+          variables: { input: { name: "replacement", scopes: ["prices:read"] } },
+          identity: caller.identity,
+        }),
+        signedQuery(app, ROTATE, { variables: { id: target.apiKey.id }, identity: caller.identity }),
+        signedQuery(app, REVOKE, { variables: { id: target.apiKey.id }, identity: caller.identity }),
+      ];
+      for (const { body } of await Promise.all(attempts)) {
+        expect(body.data ?? null).toBeNull();
+        expect(body.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
+        expect(body.errors?.[0]?.message).toContain(`The calling key ${caller.id} is ${state}`);
+      }
+      const [row] = await db.query<{ status: string }>(
+        "SELECT (revoked_at IS NULL) AS active FROM api_keys WHERE id = $1",
+        [target.apiKey.id],
+      );
+      expect(row).toEqual({ active: true });
+    },
+  );
 });

@@ -28,6 +28,8 @@ export interface CreateKeysAppOptions extends ServiceAppOptions {
   adminKey?: string | undefined;
   /** Requests per minute of keys created without their own limit. @default the store's */
   defaultRateLimitPerMinute?: number | undefined;
+  /** Requests per minute of the admin key (ADMIN_RATE_LIMIT_RPM). @default the store's */
+  adminRateLimitPerMinute?: number | undefined;
   /** @default () => new Date() */
   clock?: () => Date;
 }
@@ -38,6 +40,7 @@ export async function createKeysApp({
   redis,
   adminKey,
   defaultRateLimitPerMinute,
+  adminRateLimitPerMinute,
   clock,
   ...service
 }: CreateKeysAppOptions) {
@@ -57,6 +60,7 @@ export async function createKeysApp({
     events: createApiKeyEvents(redis, service.logger),
     ...(clock ? { clock } : {}),
     ...(defaultRateLimitPerMinute ? { defaultRateLimitPerMinute } : {}),
+    ...(adminRateLimitPerMinute ? { adminRateLimitPerMinute } : {}),
   });
   if (adminKey !== undefined) {
     const admin = await apiKeys.ensureAdminKey(adminKey);

@@ -11,7 +11,7 @@ import {
   serverOptionsOf,
   shutdownDeadlineMs,
 } from "@pokewatch/kit";
-import { keysEnvSchema } from "./env.js";
+import { keysEnvSchema, keysSettingsFromEnv } from "./env.js";
 import { createKeysApp, keysMigrations } from "./keys-app.js";
 
 const env = loadEnv(keysEnvSchema);
@@ -33,7 +33,7 @@ await runService(
       db,
       maxBodyBytes: env.MAX_BODY_BYTES,
       redis,
-      adminKey: env.POKEWATCH_ADMIN_KEY,
+      ...keysSettingsFromEnv(env),
     });
     const running = await listen(app, { host: env.HOST, port: env.KEYS_PORT, ...server });
     logger.info(

@@ -33,12 +33,29 @@ export function isValidRateLimit(value: number): boolean {
   return Number.isInteger(value) && value >= 1 && value <= MAX_RATE_LIMIT_PER_MINUTE;
 }
 
+/**
+ * Code points a name may not hold: C0 and C1 controls and DEL (terminal escapes, fake line breaks in
+ * `pnpm keys list`), and the bidirectional overrides and isolates that reorder what a table shows.
+ */
+const isForbiddenInName = (code: number) =>
+  code <= 0x1f ||
+  (code >= 0x7f && code <= 0x9f) ||
+  (code >= 0x202a && code <= 0x202e) ||
+  (code >= 0x2066 && code <= 0x2069);
+
 function validName(name: unknown): string {
   const trimmed = typeof name === "string" ? name.trim() : "";
   // Counted in characters, as PostgreSQL's length() in the table's CHECK counts them.
   const length = [...trimmed].length;
   if (length < 1 || length > MAX_NAME_LENGTH) {
     throw invalid("name", `must be 1 to ${MAX_NAME_LENGTH} characters (trimmed); got ${length}`);
+  }
+  for (let i = 0; i < trimmed.length; i++) {
+    const code = trimmed.charCodeAt(i);
+    if (isForbiddenInName(code)) {
+      const hex = code.toString(16).toUpperCase().padStart(4, "0");
+      throw invalid("name", `must not contain control or bidirectional formatting characters; found U+${hex}`);
+    }
   }
   return trimmed;
 }

@@ -10,6 +10,7 @@ import {
 } from "@pokewatch/kit";
 import type { GraphQLError } from "graphql";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { MAX_RATE_LIMIT_PER_MINUTE } from "./api-key-input.js";
 import { keysMigrations } from "../keys-app.js";
 import { createApiKeyStore, type ApiKeyStore, type ApiKeyStoreOptions } from "./api-key-store.js";
 import type { ApiKeyEvents } from "./key-events.js";
@@ -368,6 +369,17 @@ describe("api key store: ensureAdminKey", () => {
     expect(await verifySecret(first)).toBeNull();
     expect(await verifySecret(rotated)).toBeNull();
     expect(await verifySecret(second)).toMatchObject({ keyId: "key_admin", validUntil: null });
+  });
+
+  it("gives key_admin the admin rate (the maximum unless ADMIN_RATE_LIMIT_RPM says less) and follows a change", async () => {
+    const secret = generateApiKeySecret();
+    expect((await store.ensureAdminKey(secret)).rateLimitPerMinute).toBe(MAX_RATE_LIMIT_PER_MINUTE);
+    const lower = open({ adminRateLimitPerMinute: 6_000 });
+    expect((await lower.ensureAdminKey(secret)).rateLimitPerMinute).toBe(6_000);
+    // Gateways may have cached the old rate: the change is announced like a rotation.
+    expect(changed).toEqual(["key_admin"]);
+    expect((await verifySecret(secret))?.rateLimitPerMinute).toBe(6_000);
+    expect(() => open({ adminRateLimitPerMinute: 0 })).toThrow(/adminRateLimitPerMinute must be a whole number/);
   });
 
   it("refuses a malformed secret without repeating it", async () => {

@@ -25,7 +25,12 @@ import {
   type ApiKeyStatus,
 } from "./api-key-record.js";
 import { SECRET_COLUMNS, sameHash, verified, type SecretRow } from "./api-key-verify.js";
-import { isValidRateLimit, validateCreateApiKeyInput, type CreateApiKeyInput } from "./api-key-input.js";
+import {
+  isValidRateLimit,
+  MAX_RATE_LIMIT_PER_MINUTE,
+  validateCreateApiKeyInput,
+  type CreateApiKeyInput,
+} from "./api-key-input.js";
 import type { ApiKeyEvents } from "./key-events.js";
 
 export type { CreateApiKeyInput } from "./api-key-input.js";
@@ -41,6 +46,8 @@ export interface ApiKeyPage {
 }
 
 export interface ApiKeyStore {
+  /** Requests per minute of a key created without its own limit (RATE_LIMIT_RPM). */
+  readonly defaultRateLimitPerMinute: number;
   findById(id: string): Promise<ApiKeyRecord | null>;
   /** Newest first. `first` 1 to 100 (default 20); `after` an `endCursor`; else BAD_USER_INPUT. */
   list(options: { first?: number; after?: string | null; status?: ApiKeyStatus | null }): Promise<ApiKeyPage>;
@@ -54,7 +61,7 @@ export interface ApiKeyStore {
   verify(secretHash: Buffer): Promise<VerifiedApiKey | null>;
   /** Keeps each key's latest use, in one statement. */
   recordUsage(usages: ApiKeyUsage[]): Promise<void>;
-  /** Makes `key_admin` an active key with every scope and exactly this secret. */
+  /** Makes `key_admin` an active key with every scope, the admin rate and exactly this secret. */
   ensureAdminKey(secret: string): Promise<ApiKeyRecord>;
   count(): Promise<number>;
 }
@@ -66,6 +73,8 @@ export interface ApiKeyStoreOptions {
   events?: ApiKeyEvents;
   /** Requests per minute of keys created without their own limit. @default 60 */
   defaultRateLimitPerMinute?: number;
+  /** Requests per minute of `key_admin` (ADMIN_RATE_LIMIT_RPM). @default MAX_RATE_LIMIT_PER_MINUTE */
+  adminRateLimitPerMinute?: number;
 }
 
 export const ADMIN_KEY_ID = "key_admin";
@@ -100,16 +109,23 @@ const secretParts = (secret: string): [string, string, Buffer] => [
 ];
 
 export function createApiKeyStore(db: Queryable, options: ApiKeyStoreOptions = {}): ApiKeyStore {
-  const { clock = () => new Date(), events, defaultRateLimitPerMinute = 60 } = options;
-  if (!isValidRateLimit(defaultRateLimitPerMinute)) {
-    throw new Error(
-      `defaultRateLimitPerMinute must be a whole number from 1 to 100000; got ${defaultRateLimitPerMinute}`,
-    );
+  const {
+    clock = () => new Date(),
+    events,
+    defaultRateLimitPerMinute = 60,
+    adminRateLimitPerMinute = MAX_RATE_LIMIT_PER_MINUTE,
+  } = options;
+  for (const [name, value] of Object.entries({ defaultRateLimitPerMinute, adminRateLimitPerMinute })) {
+    if (!isValidRateLimit(value)) {
+      throw new Error(`${name} must be a whole number from 1 to ${MAX_RATE_LIMIT_PER_MINUTE}; got ${value}`);
+    }
   }
   const findRow = async (id: string) =>
     (await db.query<ApiKeyRow>(`SELECT ${PUBLIC_COLUMNS} FROM api_keys WHERE id = $1`, [id]))[0];
 
   return {
+    defaultRateLimitPerMinute,
+
     async findById(id) {
       const row = await findRow(id);
       return row ? toRecord(row, clock()) : null;
@@ -244,9 +260,9 @@ export function createApiKeyStore(db: Queryable, options: ApiKeyStoreOptions = {
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
          ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, prefix = EXCLUDED.prefix,
            last_four = EXCLUDED.last_four, secret_hash = EXCLUDED.secret_hash, scopes = EXCLUDED.scopes,
-           revoked_at = NULL, expires_at = NULL, previous_secret_hash = NULL, previous_secret_valid_until = NULL
+           rate_limit_per_minute = EXCLUDED.rate_limit_per_minute, revoked_at = NULL, expires_at = NULL, previous_secret_hash = NULL, previous_secret_valid_until = NULL
          RETURNING ${PUBLIC_COLUMNS}`,
-        [ADMIN_KEY_ID, ADMIN_KEY_NAME, prefix, lastFour, hash, [...API_KEY_SCOPES], defaultRateLimitPerMinute, now],
+        [ADMIN_KEY_ID, ADMIN_KEY_NAME, prefix, lastFour, hash, [...API_KEY_SCOPES], adminRateLimitPerMinute, now],
       );
       const changed =
         before !== undefined &&
@@ -254,6 +270,7 @@ export function createApiKeyStore(db: Queryable, options: ApiKeyStoreOptions = {
           before.previous_secret_hash !== null ||
           before.revoked_at !== null ||
           before.expires_at !== null ||
+          before.rate_limit_per_minute !== adminRateLimitPerMinute ||
           before.scopes.join() !== API_KEY_SCOPES.join());
       // Gateways may still hold the key as it was (another secret, revoked): they must drop it.
       if (changed) await events?.keyChanged(ADMIN_KEY_ID);

@@ -1,6 +1,7 @@
-import { isApiKeyScope, pokewatchError, type Identity } from "@pokewatch/kit";
+import { isApiKeyScope, pokewatchError } from "@pokewatch/kit";
 import type { KeysContext } from "../context.js";
-import { ADMIN_KEY_ID, type ApiKeyPage, type ApiKeyStatus, type ApiKeyStore } from "../keys/api-key-store.js";
+import { ADMIN_KEY_ID, type ApiKeyPage, type ApiKeyStatus } from "../keys/api-key-store.js";
+import { activeCaller, assertGrantWithin } from "../keys/key-grant-rules.js";
 
 interface CreateApiKeyArgs {
   input: { name: string; scopes: string[]; expiresAt?: Date | null; rateLimitPerMinute?: number | null };
@@ -8,44 +9,6 @@ interface CreateApiKeyArgs {
 
 const notFound = (id: string) =>
   pokewatchError("NOT_FOUND", `No API key with id "${id}"`, { extensions: { argument: "id" } });
-
-/** A key can never hand out more than it holds: every scope asked for must be the caller's own. */
-function assertCallerHolds(identity: Identity, scopes: readonly string[], action: string): void {
-  const lacking = scopes.find((scope) => !identity.scopes.includes(scope));
-  if (lacking !== undefined) {
-    throw pokewatchError("FORBIDDEN", `Cannot ${action} with scope "${lacking}": the calling key does not hold it`, {
-      extensions: { scope: lacking },
-    });
-  }
-}
-
-/**
- * Nor more than it is allowed: a key it creates may not outlast it, nor make more requests a
- * minute than it may.
- */
-async function assertCallerAllows(
-  identity: Identity,
-  apiKeys: ApiKeyStore,
-  input: { expiresAt?: Date | null; rateLimitPerMinute?: number | null },
-): Promise<void> {
-  const asked = input.rateLimitPerMinute;
-  if (asked != null && identity.rateLimitPerMinute !== null && asked > identity.rateLimitPerMinute) {
-    throw pokewatchError(
-      "FORBIDDEN",
-      `Cannot create a key with rateLimitPerMinute ${asked}: the calling key allows ${identity.rateLimitPerMinute}`,
-      { extensions: { argument: "input.rateLimitPerMinute" } },
-    );
-  }
-  const caller = identity.keyId ? await apiKeys.findById(identity.keyId) : null;
-  const callerExpiry = caller?.expiresAt ?? null;
-  if (callerExpiry && (!input.expiresAt || input.expiresAt > callerExpiry)) {
-    throw pokewatchError(
-      "FORBIDDEN",
-      `Cannot create a key that outlasts the calling key: it expires at ${callerExpiry.toISOString()}; give an expiresAt before then`,
-      { extensions: { argument: "input.expiresAt" } },
-    );
-  }
-}
 
 /**
  * `key_admin` is POKEWATCH_ADMIN_KEY: the keys service restores it at every start, so changing it
@@ -101,18 +64,24 @@ export const apiKeyResolvers = {
   Mutation: {
     async createApiKey(_root: unknown, { input }: CreateApiKeyArgs, { apiKeys, identity }: KeysContext) {
       assertKnownScopes(input.scopes);
-      assertCallerHolds(identity, input.scopes, "create a key");
-      await assertCallerAllows(identity, apiKeys, input);
+      const caller = await activeCaller(identity, apiKeys);
+      const grant = {
+        scopes: input.scopes,
+        rateLimitPerMinute: input.rateLimitPerMinute ?? apiKeys.defaultRateLimitPerMinute,
+        expiresAt: input.expiresAt ?? null,
+      };
+      assertGrantWithin(caller, grant, "create a key", (field) => `input.${field}`);
       const { record, secret } = await apiKeys.create({
         name: input.name,
         scopes: input.scopes,
-        expiresAt: input.expiresAt ?? null,
-        rateLimitPerMinute: input.rateLimitPerMinute ?? null,
+        expiresAt: grant.expiresAt,
+        rateLimitPerMinute: grant.rateLimitPerMinute,
       });
       return { apiKey: record, secret };
     },
-    async revokeApiKey(_root: unknown, { id }: { id: string }, { apiKeys }: KeysContext) {
+    async revokeApiKey(_root: unknown, { id }: { id: string }, { apiKeys, identity }: KeysContext) {
       assertNotAdminKey(id, "revoke");
+      await activeCaller(identity, apiKeys);
       return (await apiKeys.revoke(id)) ?? notFound(id);
     },
     async rotateApiKey(
@@ -121,10 +90,11 @@ export const apiKeyResolvers = {
       { apiKeys, identity }: KeysContext,
     ) {
       assertNotAdminKey(id, "rotate");
+      const caller = await activeCaller(identity, apiKeys);
       const existing = await apiKeys.findById(id);
       if (!existing) throw notFound(id);
-      // The new secret carries the key's scopes: rotating must not hand out more than the caller holds.
-      assertCallerHolds(identity, existing.scopes, "rotate a key");
+      // The new secret works as the key does: rotating hands out exactly what creating it would.
+      assertGrantWithin(caller, existing, `rotate ${id}`, () => "id");
       const rotated = await apiKeys.rotate(id, gracePeriodSeconds);
       if (!rotated) throw notFound(id);
       return { apiKey: rotated.record, secret: rotated.secret };
