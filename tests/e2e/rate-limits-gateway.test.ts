@@ -82,14 +82,14 @@ describe("rate limits through two gateways on one Redis", () => {
     for (let i = 0; i < 10; i += 1) {
       const { status, body } = await postGraphQL(
         (i % 2 ? second : first).gatewayUrl,
-        `mutation { createApiKey(input: { name: "n${i}", scopes: ["prices:read"] }) { apiKey { id } } }`,
+        `mutation { createApiKey(input: { name: "n${i}", scopes: ["prices:read"], rateLimitPerMinute: 60 }) { apiKey { id } } }`,
         asKey(admin),
       );
       expect({ status, errors: body.errors }).toEqual({ status: 200, errors: undefined });
     }
     const refused = await postGraphQL(
       second.gatewayUrl,
-      `mutation { createApiKey(input: { name: "eleventh", scopes: ["prices:read"] }) { apiKey { id } } }`,
+      `mutation { createApiKey(input: { name: "eleventh", scopes: ["prices:read"], rateLimitPerMinute: 60 }) { apiKey { id } } }`,
       asKey(admin),
     );
     expect(refused.status).toBe(429);
