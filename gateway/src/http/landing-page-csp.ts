@@ -25,7 +25,7 @@ export function sandboxCsp(nonce: string): string {
     "base-uri 'none'",
     "form-action 'none'",
     "frame-ancestors 'none'",
-  ].join("; ");
+  ].join(";");
 }
 
 /**

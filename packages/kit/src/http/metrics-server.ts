@@ -53,11 +53,13 @@ export async function serveMetrics({
     reply.type(Registry.PROMETHEUS_CONTENT_TYPE).send(await renderMetrics(apps)),
   );
   // A scrape is short: nothing to wait for on shutdown.
-  const running = await listen(app, { host, port, limits, shutdown: { delayMs: 0, drainTimeoutMs: 1_000 } }).catch(
-    (error: Error) => {
-      throw new Error(`METRICS_PORT: ${error.message}`);
-    },
-  );
+  let running: RunningServer;
+  try {
+    running = await listen(app, { host, port, limits, shutdown: { delayMs: 0, drainTimeoutMs: 1_000 } });
+  } catch (error) {
+    await app.close();
+    throw new Error(`METRICS_PORT: ${(error as Error).message}`);
+  }
   logger.info({ url: `${running.url}/metrics` }, "metrics listening");
   return running;
 }

@@ -7,8 +7,9 @@ export const HSTS_MAX_AGE_SECONDS = 31_536_000;
 /**
  * The policy of every response but Apollo Sandbox's page: PokeWatch serves JSON, never a document
  * that loads anything, so nothing may load, frame it, post a form from it or rebase its URLs.
+ * Written as helmet sends it.
  */
-export const API_CSP = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+export const API_CSP = "default-src 'none';base-uri 'none';form-action 'none';frame-ancestors 'none'";
 
 export interface SecurityHeadersOptions {
   /**
