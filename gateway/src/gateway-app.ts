@@ -7,7 +7,6 @@ import {
   createHttpApp,
   redisReadiness,
   registerHealthRoutes,
-  type HealthRoutesOptions,
   type Logger,
   type Redis,
 } from "@pokewatch/kit";
@@ -46,8 +45,6 @@ export interface CreateGatewayAppOptions {
   behindTls?: boolean | undefined;
   /** The shared Redis (REDIS_URL): while it does not answer, `/ready` is 503. */
   redis?: Redis | undefined;
-  /** How `/ready` caches its checks (tests pass a clock). @default one check per second */
-  readiness?: HealthRoutesOptions;
   maxBodyBytes?: number | undefined;
   /** SUBGRAPH_TIMEOUT_MS: longest wait for one subgraph answer. @default 10_000 */
   subgraphTimeoutMs?: number | undefined;
@@ -187,11 +184,6 @@ export async function createGatewayApp(options: CreateGatewayAppOptions) {
 
   // Served by the metrics listener on METRICS_PORT, never on this public port.
   addMetricsRegistry(app, metrics.registry);
-  registerHealthRoutes(
-    app,
-    "gateway",
-    { ...subgraphReadiness(subgraphHealth), ...redisReadiness(options.redis) },
-    options.readiness,
-  );
+  registerHealthRoutes(app, "gateway", { ...subgraphReadiness(subgraphHealth), ...redisReadiness(options.redis) });
   return app;
 }
