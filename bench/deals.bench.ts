@@ -37,14 +37,14 @@ export async function dealsBench(): Promise<BenchResult> {
     ];
 
     const cold = await coldStart(stack, data.cardIds);
-    const ranking = await histogramTotals(stack.subgraphUrls.pricing, "pokewatch_deals_ranking_seconds");
+    const ranking = await histogramTotals(stack.metricsUrl, "pokewatch_deals_ranking_seconds");
     const ask = (args: Args) => postGraphQL<{ deals: unknown[] }>(stack.gatewayUrl, stack.apiKey, DEALS, args);
     const warm = latencies(await timeSequential(WARM_CALLS, (i) => ask(variants[i % variants.length]!).then(() => {})));
     const together = await runClients(CONCURRENT_CLIENTS, WARM_CALLS * 3, (i) =>
       ask(variants[i % variants.length]!).then(() => {}),
     );
     const concurrent = latencies(together.samples);
-    const after = await histogramTotals(stack.subgraphUrls.pricing, "pokewatch_deals_ranking_seconds");
+    const after = await histogramTotals(stack.metricsUrl, "pokewatch_deals_ranking_seconds");
     const market = latencies(cold.marketSamples);
 
     return {

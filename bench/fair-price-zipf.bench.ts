@@ -63,7 +63,7 @@ async function runZipf(data: ServingData, requests: number, maxWaitMs: number | 
     const draw = zipfSampler(data.cardIds.length, ZIPF_S, 7);
     const phases = [];
     for (const phase of PHASES) {
-      const before = await histogramTotals(stack.subgraphUrls.pricing, "pokewatch_onnx_batch_rows");
+      const before = await histogramTotals(stack.metricsUrl, "pokewatch_onnx_batch_rows");
       let hits = 0;
       const { samples, wallMs } = await runClients(CLIENTS, requests, async () => {
         const id = data.cardIds[draw()]!;
@@ -78,7 +78,7 @@ async function runZipf(data: ServingData, requests: number, maxWaitMs: number | 
         );
         if (answer.card.fairPrice.cached) hits++;
       });
-      const after = await histogramTotals(stack.subgraphUrls.pricing, "pokewatch_onnx_batch_rows");
+      const after = await histogramTotals(stack.metricsUrl, "pokewatch_onnx_batch_rows");
       const l = latencies(samples);
       const runs = after.count - before.count;
       phases.push({

@@ -171,6 +171,8 @@ async function serve(): Promise<void> {
   const env = parseEnv(stackEnvSchema, {
     LOG_LEVEL: "silent",
     NODE_ENV: "production",
+    // Production refuses to start without it; the benchmark's clients are programs, not pages.
+    CORS_ORIGINS: "none",
     HOST: "127.0.0.1",
     GATEWAY_PORT: "0",
     PRICING_PORT: "0",

@@ -13,8 +13,12 @@ const db = createPostgresDatabase({ url: TEST_DATABASE_URL, schema: BENCH_SCHEMA
 const env = parseEnv(stackEnvSchema, {
   LOG_LEVEL: "silent",
   NODE_ENV: "production",
+  // Production refuses to start without it; the benchmark's clients are programs, not pages.
+  CORS_ORIGINS: "none",
   HOST: "127.0.0.1",
   GATEWAY_PORT: "0",
+  // Pricing's histograms are read on the internal metrics listener.
+  METRICS_PORT: "0",
   PRICING_PORT: "0",
   KEYS_PORT: "0",
   PIPELINE_PORT: "0",
@@ -33,7 +37,9 @@ const stack = await startStack({
     onnxMaxWaitMs: BENCH_MAX_WAIT_MS === "off" ? undefined : Number(BENCH_MAX_WAIT_MS ?? 1),
   },
 });
-process.stdout.write(`${JSON.stringify({ gatewayUrl: stack.gatewayUrl, subgraphUrls: stack.subgraphUrls })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ gatewayUrl: stack.gatewayUrl, subgraphUrls: stack.subgraphUrls, metricsUrl: stack.metricsUrl })}\n`,
+);
 process.on("SIGTERM", () => {
   void stack
     .close()

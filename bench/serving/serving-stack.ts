@@ -8,6 +8,8 @@ export interface ServingStack {
   /** The admin key the stack was started with; every gateway call sends it. */
   apiKey: string;
   subgraphUrls: { pricing: string; keys: string; pipeline: string };
+  /** The stack's internal metrics listener (`…/metrics`, every service's). */
+  metricsUrl: string;
   close(): Promise<void>;
 }
 
@@ -57,12 +59,9 @@ export async function startServingStack(
   };
 }
 
-/** Sum and count of a histogram on pricing's `/metrics`. */
-export async function histogramTotals(
-  pricingGraphqlUrl: string,
-  name: string,
-): Promise<{ sum: number; count: number }> {
-  const text = await (await fetch(pricingGraphqlUrl.replace(/graphql$/, "metrics"))).text();
+/** Sum and count of a histogram on the stack's metrics listener (pricing's histograms live there). */
+export async function histogramTotals(metricsUrl: string, name: string): Promise<{ sum: number; count: number }> {
+  const text = await (await fetch(metricsUrl, { signal: AbortSignal.timeout(10_000) })).text();
   const read = (suffix: string) =>
     Number(new RegExp(`^${name}_${suffix}(?:\\{[^}]*\\})? (\\S+)$`, "m").exec(text)?.[1] ?? 0);
   return { sum: read("sum"), count: read("count") };

@@ -1,6 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { envFields, serviceEnvShape } from "@pokewatch/kit";
 import { z } from "zod";
+import { parseCorsOrigins } from "./http/cors.js";
 import { DEFAULT_OPERATION_LIMITS, type OperationLimits } from "./operation/operation-limits.js";
 
 export const DEFAULT_SUPERGRAPH_PATH = fileURLToPath(new URL("../../schema/supergraph.graphql", import.meta.url));
@@ -25,8 +26,20 @@ export const gatewayEnvSchema = z.object({
   PRICING_URL: optionalUrl,
   KEYS_URL: optionalUrl,
   PIPELINE_URL: optionalUrl,
-  /** Comma-separated origins allowed by CORS, or `*`. Empty: no cross-origin browser calls. */
-  CORS_ORIGINS: z.string().default("*"),
+  /**
+   * Browser origins allowed by CORS: a comma-separated list, `none`, or `*`. Unset: loopback pages
+   * outside production; refused at start in production (docs/security.md).
+   */
+  CORS_ORIGINS: z
+    .string()
+    .optional()
+    .superRefine((value, ctx) => {
+      try {
+        parseCorsOrigins(value);
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: (error as Error).message });
+      }
+    }),
   /** Require an API key on every request. false: every caller has every scope (local development only). */
   AUTH_ENABLED: envFields.boolean(true),
   /** How long a verified key is trusted without asking the keys service; bounds revocation without Redis. */

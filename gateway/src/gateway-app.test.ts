@@ -217,8 +217,8 @@ describe("gateway: subgraph failures", () => {
     expect(body.errors?.[0]).toMatchObject({ extensions: { code: "SERVICE_UNAVAILABLE", serviceName: "probe" } });
     expect(JSON.stringify(body)).not.toContain("127.0.0.1");
     const ready = await app.inject({ method: "GET", url: "/ready" });
-    expect(ready.statusCode).toBe(200);
-    expect(ready.json()).toEqual({ status: "degraded", service: "gateway", checks: { probe: "failing", echo: "ok" } });
+    expect(ready.statusCode).toBe(503);
+    expect(ready.json()).toEqual({ status: "unready", service: "gateway", checks: { probe: "failing", echo: "ok" } });
     await app.close();
   });
 
@@ -260,6 +260,7 @@ describe("gateway: landing page", () => {
       auth: { enabled: true, keysUrl: "http://127.0.0.1:1" },
       logger: silentLogger(),
       nodeEnv: "production",
+      corsOrigins: "https://binder.example",
     });
     const response = await production.inject({ method: "GET", url: "/", headers: { accept: "text/html" } });
     expect(response.statusCode).toBe(400);
@@ -270,13 +271,17 @@ describe("gateway: landing page", () => {
 });
 
 describe("gateway: CORS", () => {
-  it("answers a browser preflight from any origin by default and exposes x-request-id", async () => {
-    const response = await fetch(`${gateway.url}/graphql`, {
-      method: "OPTIONS",
-      headers: { origin: "https://binder.example", "access-control-request-method": "POST" },
-    });
-    expect(response.headers.get("access-control-allow-origin")).toBe("https://binder.example");
-    const get = await fetch(`${gateway.url}/health`, { headers: { origin: "https://binder.example" } });
+  it("answers a browser preflight from a loopback page by default, from no other, and exposes x-request-id", async () => {
+    const preflight = (origin: string) =>
+      fetch(`${gateway.url}/graphql`, {
+        method: "OPTIONS",
+        headers: { origin, "access-control-request-method": "POST" },
+      });
+    const local = await preflight("http://localhost:5173");
+    expect(local.headers.get("access-control-allow-origin")).toBe("http://localhost:5173");
+    const other = await preflight("https://binder.example");
+    expect(other.headers.get("access-control-allow-origin")).toBeNull();
+    const get = await fetch(`${gateway.url}/health`, { headers: { origin: "http://127.0.0.1:3000" } });
     expect(get.headers.get("access-control-expose-headers")).toContain("x-request-id");
   });
 

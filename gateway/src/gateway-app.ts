@@ -1,12 +1,21 @@
 import { ApolloGateway } from "@apollo/gateway";
 import { ApolloServer, type ApolloServerOptions, type ApolloServerPlugin } from "@apollo/server";
 import { fastifyApolloHandler } from "@as-integrations/fastify";
-import { createErrorMasker, createHttpApp, registerHealthRoutes, type Logger, type Redis } from "@pokewatch/kit";
+import {
+  addMetricsRegistry,
+  createErrorMasker,
+  createHttpApp,
+  redisReadiness,
+  registerHealthRoutes,
+  type Logger,
+  type Redis,
+} from "@pokewatch/kit";
 import type { GraphQLFormattedError } from "graphql";
 import { createGatewayAuth, type GatewayAuthOptions } from "./auth/gateway-auth.js";
 import { keysServiceOrigin } from "./auth/keys-url.js";
 import { createGatewayContext, type GatewayContext } from "./context.js";
-import { registerCors } from "./http/cors.js";
+import { registerCors, resolveCorsPolicy } from "./http/cors.js";
+import { registerLandingPageCsp } from "./http/landing-page-csp.js";
 import { operationGuard } from "./http/operation-guard.js";
 import { subgraphReadiness } from "./http/subgraph-readiness.js";
 import { DEFAULT_OPERATION_LIMITS, type OperationLimits } from "./operation/operation-limits.js";
@@ -27,8 +36,15 @@ export interface CreateGatewayAppOptions {
   logger: Logger;
   /** Replaces the routing URL the supergraph gives a subgraph, by subgraph name. */
   subgraphUrls?: Record<string, string>;
-  /** CORS_ORIGINS: `*` or a comma-separated list. @default "*" */
-  corsOrigins?: string;
+  /**
+   * CORS_ORIGINS: a comma-separated list of origins, `none` or `*`. Unset: loopback origins only,
+   * outside production; in production unset is refused (`*` is allowed, with a warning).
+   */
+  corsOrigins?: string | undefined;
+  /** BEHIND_TLS: answers carry `Strict-Transport-Security`. @default false */
+  behindTls?: boolean | undefined;
+  /** The shared Redis (REDIS_URL): while it does not answer, `/ready` is 503. */
+  redis?: Redis | undefined;
   maxBodyBytes?: number | undefined;
   /** SUBGRAPH_TIMEOUT_MS: longest wait for one subgraph answer. @default 10_000 */
   subgraphTimeoutMs?: number | undefined;
@@ -81,12 +97,19 @@ export async function createGatewayApp(options: CreateGatewayAppOptions) {
   if (!authOptions.enabled && nodeEnv === "production") {
     throw new Error("AUTH_ENABLED=false is refused with NODE_ENV=production: every caller would have every scope");
   }
+  const corsPolicy = resolveCorsPolicy(options.corsOrigins, nodeEnv);
+  if (corsPolicy.warning) logger.warn(corsPolicy.warning);
   const auth = await createGatewayAuth(authOptions, {
     secret,
     logger,
     defaultKeysUrl: keysServiceOrigin(supergraphSdl, subgraphUrls),
   });
-  const app = createHttpApp({ logger, maxBodyBytes: options.maxBodyBytes });
+  const app = createHttpApp({
+    logger,
+    maxBodyBytes: options.maxBodyBytes,
+    service: "gateway",
+    behindTls: options.behindTls,
+  });
   const limits = options.rateLimits ?? {};
   const metrics = createRateLimitMetrics();
   const rateLimits =
@@ -111,7 +134,8 @@ export async function createGatewayApp(options: CreateGatewayAppOptions) {
             ...(limits.clock && { clock: limits.clock }),
           }),
         ];
-  await registerCors(app, options.corsOrigins);
+  await registerCors(app, corsPolicy);
+  if (nodeEnv !== "production") registerLandingPageCsp(app);
 
   const subgraphHealth: Record<string, string> = {};
   const gateway = new ApolloGateway({
@@ -158,9 +182,8 @@ export async function createGatewayApp(options: CreateGatewayAppOptions) {
   app.route({ method: ["GET", "POST"], url: "/", preHandler, handler });
   app.route({ method: ["GET", "POST"], url: "/graphql", preHandler, handler });
 
-  app.get("/metrics", async (_request, reply) =>
-    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
-  );
-  registerHealthRoutes(app, "gateway", subgraphReadiness(subgraphHealth));
+  // Served by the metrics listener on METRICS_PORT, never on this public port.
+  addMetricsRegistry(app, metrics.registry);
+  registerHealthRoutes(app, "gateway", { ...subgraphReadiness(subgraphHealth), ...redisReadiness(options.redis) });
   return app;
 }

@@ -8,3 +8,4 @@ export {
 } from "./env.js";
 export { DEFAULT_OPERATION_LIMITS, type OperationLimits } from "./operation/operation-limits.js";
 export { readSupergraphSdl } from "./supergraph.js";
+export { resolveCorsPolicy, type CorsPolicy } from "./http/cors.js";

@@ -5,6 +5,7 @@ import {
   openRedis,
   redisTimeoutsOf,
   runService,
+  serveMetrics,
   serverOptionsOf,
   shutdownDeadlineMs,
 } from "@pokewatch/kit";
@@ -25,6 +26,8 @@ await runService(
       logger,
       subgraphUrls: subgraphUrlOverrides(env),
       corsOrigins: env.CORS_ORIGINS,
+      behindTls: env.BEHIND_TLS,
+      redis,
       maxBodyBytes: env.MAX_BODY_BYTES,
       subgraphTimeoutMs: env.SUBGRAPH_TIMEOUT_MS,
       nodeEnv: env.NODE_ENV,
@@ -40,9 +43,17 @@ await runService(
     });
     const running = await listen(app, { host: env.HOST, port: env.GATEWAY_PORT, ...server });
     logger.info({ url: `${running.url}/graphql`, auth: env.AUTH_ENABLED }, "gateway listening");
+    const metrics = await serveMetrics({
+      apps: [app],
+      host: env.HOST,
+      port: env.METRICS_PORT,
+      logger,
+      limits: server.limits,
+    });
     return async () => {
       // Drains requests in flight, then flushes key usage (the app's onClose), then lets Redis go.
       await running.close();
+      await metrics?.close();
       redis?.disconnect();
     };
   },

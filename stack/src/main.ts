@@ -9,7 +9,13 @@ await runService(
   async () => {
     const stack = await startStack({ env });
     logger.info(
-      { gateway: stack.gatewayUrl, subgraphs: stack.subgraphUrls, database: stack.database, redis: stack.redis },
+      {
+        gateway: stack.gatewayUrl,
+        subgraphs: stack.subgraphUrls,
+        database: stack.database,
+        redis: stack.redis,
+        metrics: stack.metricsUrl ?? false,
+      },
       `PokeWatch is up: open ${stack.gatewayUrl.replace(/\/graphql$/, "/")} for Apollo Sandbox (Ctrl-C stops)`,
     );
     return () => stack.close();

@@ -4,6 +4,7 @@ import {
   createGatewayApp,
   readSupergraphSdl,
   operationLimitsOf,
+  resolveCorsPolicy,
   subgraphUrlOverrides,
   type GatewayRateLimitOptions,
 } from "@pokewatch/gateway";
@@ -16,6 +17,7 @@ import {
   openRedis,
   redisTimeoutsOf,
   runMigrations,
+  serveMetrics,
   serverOptionsOf,
   type Database,
   type Redis,
@@ -40,6 +42,8 @@ export interface RunningStack {
   subgraphUrls: { pricing: string; keys: string; pipeline: string };
   database: Database["kind"];
   redis: boolean;
+  /** `…/metrics` of all four services, when METRICS_PORT is set. */
+  metricsUrl?: string;
   close(): Promise<void>;
 }
 
@@ -71,6 +75,8 @@ export async function startStack({
   pipeline: pipelineOptions,
 }: StartStackOptions): Promise<RunningStack> {
   const logger = createLogger({ name: "pokewatch", level: env.LOG_LEVEL });
+  // Refused CORS settings stop the start here, before migrations and a first model's training.
+  resolveCorsPolicy(env.CORS_ORIGINS, env.NODE_ENV);
   const secret = env.SUBGRAPH_SECRET ?? randomBytes(32).toString("base64url");
   const db =
     givenDb ??
@@ -93,6 +99,7 @@ export async function startStack({
     const common = {
       secret,
       maxBodyBytes: env.MAX_BODY_BYTES,
+      behindTls: env.BEHIND_TLS,
       redis,
     };
     const serviceLogger = (name: string) => createLogger({ name, level: env.LOG_LEVEL });
@@ -114,29 +121,25 @@ export async function startStack({
     // first; the subgraphs then have nothing left in flight.
     const at = (port: number) => ({ host: "127.0.0.1", port, limits, shutdown: { ...shutdown, delayMs: 0 } });
 
-    const pricing = await listen(
-      await createPricingApp({
-        ...common,
-        db,
-        dataDir: env.DATA_DIR,
-        catalog,
-        redisUrl: env.REDIS_URL,
-        settings: { ...pricingSettingsFromEnv(env), ...pricingOverrides },
-        logger: serviceLogger("pricing"),
-      }),
-      at(env.PRICING_PORT),
-    );
+    const pricingApp = await createPricingApp({
+      ...common,
+      db,
+      dataDir: env.DATA_DIR,
+      catalog,
+      redisUrl: env.REDIS_URL,
+      settings: { ...pricingSettingsFromEnv(env), ...pricingOverrides },
+      logger: serviceLogger("pricing"),
+    });
+    const pricing = await listen(pricingApp, at(env.PRICING_PORT));
     opened.push(pricing);
     const keysLogger = serviceLogger("keys");
-    const keys = await listen(
-      await createKeysApp({
-        ...common,
-        db,
-        ...keysSettingsFromEnv(env),
-        logger: keysLogger,
-      }),
-      at(env.KEYS_PORT),
-    );
+    const keysApp = await createKeysApp({
+      ...common,
+      db,
+      ...keysSettingsFromEnv(env),
+      logger: keysLogger,
+    });
+    const keys = await listen(keysApp, at(env.KEYS_PORT));
     opened.push(keys);
     if (env.AUTH_ENABLED && env.POKEWATCH_ADMIN_KEY === undefined && db.kind === "pglite") {
       await createLocalAdminKey(createApiKeyStore(db), env.DATA_DIR, keysLogger, env.ADMIN_RATE_LIMIT_RPM);
@@ -144,21 +147,19 @@ export async function startStack({
     // Artifact URLs start with the public URL: left at its default, it must name the port the
     // pipeline really listens on (tests ask for port 0), so that port is known before the app.
     const pipelinePort = await portFor(at(env.PIPELINE_PORT));
-    const pipeline = await listen(
-      await createPipelineApp({
-        ...common,
-        db,
-        cron: env.PIPELINE_CRON,
-        dataDir: env.DATA_DIR,
-        publicUrl:
-          env.PIPELINE_PUBLIC_URL === DEFAULT_PIPELINE_PUBLIC_URL
-            ? `http://127.0.0.1:${pipelinePort}`
-            : env.PIPELINE_PUBLIC_URL,
-        service: pipelineService,
-        logger: serviceLogger("pipeline"),
-      }),
-      at(pipelinePort),
-    );
+    const pipelineApp = await createPipelineApp({
+      ...common,
+      db,
+      cron: env.PIPELINE_CRON,
+      dataDir: env.DATA_DIR,
+      publicUrl:
+        env.PIPELINE_PUBLIC_URL === DEFAULT_PIPELINE_PUBLIC_URL
+          ? `http://127.0.0.1:${pipelinePort}`
+          : env.PIPELINE_PUBLIC_URL,
+      service: pipelineService,
+      logger: serviceLogger("pipeline"),
+    });
+    const pipeline = await listen(pipelineApp, at(pipelinePort));
     opened.push(pipeline);
 
     const subgraphUrls = {
@@ -172,6 +173,8 @@ export async function startStack({
       logger: serviceLogger("gateway"),
       subgraphUrls: { ...subgraphUrls, ...subgraphUrlOverrides(env) },
       corsOrigins: env.CORS_ORIGINS,
+      behindTls: env.BEHIND_TLS,
+      redis,
       maxBodyBytes: env.MAX_BODY_BYTES,
       subgraphTimeoutMs: env.SUBGRAPH_TIMEOUT_MS,
       nodeEnv: env.NODE_ENV,
@@ -187,11 +190,22 @@ export async function startStack({
     });
     const gateway = await listen(gatewayApp, { host: env.HOST, port: env.GATEWAY_PORT, limits, shutdown });
     opened.push(gateway);
+    // One internal listener for the process, serving the four services' metrics (each labelled
+    // with its service); closed last, so scrapes see the shutdown through.
+    const metrics = await serveMetrics({
+      apps: [gatewayApp, pricingApp, keysApp, pipelineApp],
+      host: env.HOST,
+      port: env.METRICS_PORT,
+      logger,
+      limits,
+    });
+    if (metrics) opened.unshift(metrics);
     return {
       gatewayUrl: `${gateway.url}/graphql`,
       subgraphUrls,
       database: db.kind,
       redis: redis !== undefined,
+      ...(metrics && { metricsUrl: `${metrics.url}/metrics` }),
       close,
     };
   } catch (error) {

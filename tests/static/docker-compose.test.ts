@@ -62,6 +62,23 @@ describe("docker-compose.yml", () => {
     expect(published).toEqual(["gateway"]);
   });
 
+  it("serves every service's metrics on an internal port, exposed on the network, never published", () => {
+    for (const name of ["gateway", "pricing", "keys", "pipeline"]) {
+      const service = compose.services[name]!;
+      const port = service.environment?.METRICS_PORT;
+      expect(port).toMatch(/^\d+$/);
+      expect(service.expose).toContain(port);
+      expect(service.ports ?? []).not.toContainEqual(expect.stringContaining(`:${port}`));
+    }
+  });
+
+  it("gives the production gateway the CORS_ORIGINS it needs to start", () => {
+    expect(compose.services.gateway!.environment).toMatchObject({
+      NODE_ENV: "production",
+      CORS_ORIGINS: expect.stringMatching(/^\$\{CORS_ORIGINS:-.+\}$/) as string,
+    });
+  });
+
   it("builds from a Dockerfile that installs the pinned pnpm from the lockfile", () => {
     const dockerfile = read("ops/Dockerfile");
     const pinned = (JSON.parse(read("package.json")) as { packageManager: string }).packageManager;

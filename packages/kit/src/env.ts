@@ -53,14 +53,17 @@ const booleanString = z
   .enum(["true", "false", "1", "0"], { message: "must be true or false" })
   .transform((v) => v === "true" || v === "1");
 
+const portNumber = () =>
+  z
+    .string()
+    .regex(/^\d{1,5}$/, "must be a port number from 0 to 65535")
+    .transform(Number)
+    .pipe(z.number().max(65535, "must be a port number from 0 to 65535"));
+
 export const envFields = {
-  port: (fallback: number) =>
-    z
-      .string()
-      .regex(/^\d{1,5}$/, "must be a port number from 0 to 65535")
-      .transform(Number)
-      .pipe(z.number().max(65535, "must be a port number from 0 to 65535"))
-      .default(fallback),
+  port: (fallback: number) => portNumber().default(fallback),
+  /** A port with no default: unset turns off what listens on it. */
+  optionalPort: () => portNumber().optional(),
   boolean: (fallback: boolean) => booleanString.default(fallback),
   url: (protocols: string[]) =>
     z.string().refine((v) => URL.canParse(v) && protocols.includes(new URL(v).protocol), {
@@ -127,6 +130,10 @@ export const serviceEnvShape = {
     .transform(Number)
     .pipe(z.number().min(1, "must be at least 1"))
     .default(DEFAULT_HTTP_LIMITS.maxConnections),
+  /** Internal port serving `GET /metrics` (never the public one); unset: metrics are not served. */
+  METRICS_PORT: envFields.optionalPort(),
+  /** Clients reach the service over HTTPS (TLS ends at a load balancer): answers carry HSTS. */
+  BEHIND_TLS: envFields.boolean(false),
   /** After SIGTERM, how long /ready answers 503 while requests are still served (for load balancers to notice). */
   SHUTDOWN_DELAY_MS: envFields.milliseconds(0, 600_000, DEFAULT_SHUTDOWN.delayMs),
   /** After that, how long in-flight requests may finish before their connections are cut. */

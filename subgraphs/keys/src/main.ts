@@ -8,6 +8,7 @@ import {
   redisTimeoutsOf,
   runMigrations,
   runService,
+  serveMetrics,
   serverOptionsOf,
   shutdownDeadlineMs,
 } from "@pokewatch/kit";
@@ -32,6 +33,7 @@ await runService(
       logger,
       db,
       maxBodyBytes: env.MAX_BODY_BYTES,
+      behindTls: env.BEHIND_TLS,
       redis,
       ...keysSettingsFromEnv(env),
     });
@@ -40,8 +42,16 @@ await runService(
       { url: `${running.url}/graphql`, database: db.kind, redis: redis !== undefined },
       "keys subgraph listening",
     );
+    const metrics = await serveMetrics({
+      apps: [app],
+      host: env.HOST,
+      port: env.METRICS_PORT,
+      logger,
+      limits: server.limits,
+    });
     return async () => {
       await running.close();
+      await metrics?.close();
       redis?.disconnect();
       await db.close();
     };

@@ -8,6 +8,7 @@ import {
   redisTimeoutsOf,
   runMigrations,
   runService,
+  serveMetrics,
   serverOptionsOf,
   shutdownDeadlineMs,
 } from "@pokewatch/kit";
@@ -38,6 +39,7 @@ await runService(
       db,
       cron: env.PIPELINE_CRON,
       maxBodyBytes: env.MAX_BODY_BYTES,
+      behindTls: env.BEHIND_TLS,
       redis,
       dataDir: env.DATA_DIR,
       publicUrl: env.PIPELINE_PUBLIC_URL,
@@ -47,8 +49,16 @@ await runService(
       { url: `${running.url}/graphql`, database: db.kind, redis: redis !== undefined },
       "pipeline subgraph listening",
     );
+    const metrics = await serveMetrics({
+      apps: [app],
+      host: env.HOST,
+      port: env.METRICS_PORT,
+      logger,
+      limits: server.limits,
+    });
     return async () => {
       await running.close();
+      await metrics?.close();
       redis?.disconnect();
       await db.close();
     };

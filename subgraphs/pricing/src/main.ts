@@ -8,6 +8,7 @@ import {
   redisTimeoutsOf,
   runMigrations,
   runService,
+  serveMetrics,
   serverOptionsOf,
   shutdownDeadlineMs,
 } from "@pokewatch/kit";
@@ -35,6 +36,7 @@ await runService(
       secret: env.SUBGRAPH_SECRET,
       logger,
       maxBodyBytes: env.MAX_BODY_BYTES,
+      behindTls: env.BEHIND_TLS,
       redis,
       redisUrl: env.REDIS_URL,
       db,
@@ -43,8 +45,16 @@ await runService(
     });
     const running = await listen(app, { host: env.HOST, port: env.PRICING_PORT, ...server });
     logger.info({ url: `${running.url}/graphql`, redis: redis !== undefined }, "pricing subgraph listening");
+    const metrics = await serveMetrics({
+      apps: [app],
+      host: env.HOST,
+      port: env.METRICS_PORT,
+      logger,
+      limits: server.limits,
+    });
     return async () => {
       await running.close();
+      await metrics?.close();
       redis?.disconnect();
       await db.close();
     };

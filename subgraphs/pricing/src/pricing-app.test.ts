@@ -1,4 +1,4 @@
-import type { FastifyInstance } from "@pokewatch/kit";
+import { renderMetrics, type FastifyInstance } from "@pokewatch/kit";
 import { signedQuery as signedQueryAs, testIdentity } from "@pokewatch/kit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signedQuery, startPricingTestApp, type PricingTestApp } from "./testing/pricing-test-app.js";
@@ -120,17 +120,20 @@ describe("pricing subgraph: searchCards", () => {
 });
 
 describe("pricing subgraph: metrics", () => {
-  it("serves its Prometheus metrics at /metrics", async () => {
-    const response = await app.inject({ method: "GET", url: "/metrics" });
-    expect(response.statusCode).toBe(200);
-    expect(response.headers["content-type"]).toContain("text/plain");
+  it("gives its Prometheus metrics to the metrics listener, not to its public port", async () => {
+    expect((await app.inject({ method: "GET", url: "/metrics" })).statusCode).toBe(404);
+    const text = await renderMetrics([app]);
     for (const name of [
       "pokewatch_fair_price_cache_hits_total",
       "pokewatch_fair_price_cache_misses_total",
       "pokewatch_onnx_batch_rows",
       "pokewatch_onnx_inference_seconds",
+      "pokewatch_http_requests_total",
     ]) {
-      expect(response.body).toContain(`# TYPE ${name}`);
+      expect(text).toContain(`# TYPE ${name}`);
     }
+    expect(text).toMatch(
+      /^pokewatch_http_requests_total\{service="pricing",method="GET",route="unmatched",status="404"\} \d+$/m,
+    );
   });
 });

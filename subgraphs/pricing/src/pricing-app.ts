@@ -1,6 +1,7 @@
 import type { ApolloServerPlugin } from "@apollo/server";
 import {
   DateScalar,
+  addMetricsRegistry,
   buildSchemaFromFile,
   createSubgraphApp,
   redisReadiness,
@@ -164,9 +165,8 @@ export async function createPricingApp(options: CreatePricingAppOptions) {
       };
     },
   });
-  app.get("/metrics", async (_request, reply) =>
-    reply.header("content-type", metrics.registry.contentType).send(await metrics.registry.metrics()),
-  );
+  // Served by the metrics listener on METRICS_PORT, never on this public port.
+  addMetricsRegistry(app, metrics.registry);
   app.addHook("onClose", async () => {
     for (const close of owned.reverse()) await close();
   });

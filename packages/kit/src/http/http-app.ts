@@ -5,6 +5,8 @@ import Fastify, { LogController, type FastifyInstance } from "fastify";
 import type { Logger } from "../logger.js";
 import { REQUEST_ID_HEADER, resolveRequestId } from "../request-id.js";
 import { DEFAULT_SHUTDOWN, type ShutdownOptions } from "../shutdown.js";
+import { registerHttpMetrics } from "./http-metrics.js";
+import { registerSecurityHeaders } from "./security-headers.js";
 
 export const DEFAULT_MAX_BODY_BYTES = 1_048_576;
 
@@ -34,6 +36,10 @@ export interface CreateHttpAppOptions {
   logger: Logger;
   /** Largest request body accepted, in bytes. @default 1_048_576 */
   maxBodyBytes?: number | undefined;
+  /** Labels the app's HTTP metrics; without it no request is counted (the metrics listener's own app). */
+  service?: string | undefined;
+  /** BEHIND_TLS: answers carry `Strict-Transport-Security`. @default false */
+  behindTls?: boolean | undefined;
 }
 
 const drainingApps = new WeakSet<FastifyInstance>();
@@ -79,11 +85,14 @@ function logDroppedConnections(server: Server, logger: Logger): void {
 
 /**
  * Fastify with PokeWatch's defaults: the caller's `x-request-id` kept (or one made) and echoed,
- * request logs through our redacting logger, and error replies that never carry internals.
+ * security headers on every answer, request logs through our redacting logger, requests counted
+ * for `/metrics`, and error replies that never carry internals.
  */
 export function createHttpApp({
   logger,
   maxBodyBytes = DEFAULT_MAX_BODY_BYTES,
+  service,
+  behindTls,
 }: CreateHttpAppOptions): FastifyInstance {
   const app = Fastify({
     loggerInstance: logger,
@@ -94,6 +103,8 @@ export function createHttpApp({
   }) as unknown as FastifyInstance;
   applyHttpLimits(app.server, DEFAULT_HTTP_LIMITS);
   logDroppedConnections(app.server, logger);
+  registerSecurityHeaders(app, { behindTls });
+  if (service) registerHttpMetrics(app, service);
   app.addHook("onRequest", async (request, reply) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
   });

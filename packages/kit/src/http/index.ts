@@ -9,7 +9,15 @@ export {
   type ListenOptions,
   type RunningServer,
 } from "./http-app.js";
-export { registerHealthRoutes, type ReadinessCheck } from "./health-routes.js";
+export {
+  READY_CACHE_MS,
+  registerHealthRoutes,
+  type HealthRoutesOptions,
+  type ReadinessCheck,
+} from "./health-routes.js";
+export { addMetricsRegistry, metricsRegistriesOf } from "./http-metrics.js";
+export { renderMetrics, serveMetrics, type ServeMetricsOptions } from "./metrics-server.js";
+export { API_CSP, HSTS_MAX_AGE_SECONDS, cspDirectives, type SecurityHeadersOptions } from "./security-headers.js";
 export {
   createSubgraphApp,
   registerSignedRoute,

@@ -7,7 +7,11 @@ export function databaseReadiness(db: Database): Record<string, ReadinessCheck> 
   return { database: { critical: true, check: () => db.query("SELECT 1") } };
 }
 
-/** Redis holds caches and counters with in-process fallbacks, so losing it degrades but does not stop a service. */
+/**
+ * A configured Redis. The services keep answering without it (in-process fallbacks), but then each
+ * replica counts rate limits and caches on its own: while it is down, `/ready` says so (503) and
+ * the load balancer prefers replicas that still reach it.
+ */
 export function redisReadiness(redis: Redis | undefined): Record<string, ReadinessCheck> {
-  return redis ? { redis: { critical: false, check: () => redis.ping() } } : {};
+  return redis ? { redis: { critical: true, check: () => redis.ping() } } : {};
 }

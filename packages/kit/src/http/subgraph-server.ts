@@ -30,6 +30,8 @@ export interface ServiceAppOptions {
   maxBodyBytes?: number | undefined;
   /** Shared Redis when REDIS_URL is set; reported by `/ready`. */
   redis?: Redis | undefined;
+  /** BEHIND_TLS: answers carry `Strict-Transport-Security`. @default false */
+  behindTls?: boolean | undefined;
 }
 
 export interface CreateSubgraphAppOptions<TContext extends SubgraphContext> extends Omit<ServiceAppOptions, "redis"> {
@@ -85,7 +87,12 @@ export async function createSubgraphApp<TContext extends SubgraphContext>(
   options: CreateSubgraphAppOptions<TContext>,
 ): Promise<FastifyInstance> {
   const { name, schema, secret, logger } = options;
-  const app = createHttpApp({ logger, maxBodyBytes: options.maxBodyBytes });
+  const app = createHttpApp({
+    logger,
+    maxBodyBytes: options.maxBodyBytes,
+    service: name,
+    behindTls: options.behindTls,
+  });
   registerHealthRoutes(app, name, options.readiness);
 
   const apollo = new ApolloServer<TContext>({
