@@ -5,6 +5,7 @@ import {
   databaseReadiness,
   loadMigrations,
   redisReadiness,
+  type LocalKeyChanges,
   type Database,
   type ServiceAppOptions,
 } from "@pokewatch/kit";
@@ -30,6 +31,11 @@ export interface CreateKeysAppOptions extends ServiceAppOptions {
   defaultRateLimitPerMinute?: number | undefined;
   /** @default () => new Date() */
   clock?: () => Date;
+  /**
+   * A gateway in the same process listens here (`pnpm start`): revocations and rotations reach
+   * its cache before the mutation answers, with or without Redis.
+   */
+  localKeyChanges?: LocalKeyChanges | undefined;
 }
 
 /** The keys subgraph: `ApiKey` and `Viewer` at `/graphql`, plus the gateway's internal routes. */
@@ -39,6 +45,7 @@ export async function createKeysApp({
   adminKey,
   defaultRateLimitPerMinute,
   clock,
+  localKeyChanges,
   ...service
 }: CreateKeysAppOptions) {
   const schema = buildSchemaFromFile<KeysContext>(
@@ -54,7 +61,7 @@ export async function createKeysApp({
     { fieldLimits: { redis } },
   );
   const apiKeys = createApiKeyStore(db, {
-    events: createApiKeyEvents(redis, service.logger),
+    events: createApiKeyEvents(redis, service.logger, localKeyChanges),
     ...(clock ? { clock } : {}),
     ...(defaultRateLimitPerMinute ? { defaultRateLimitPerMinute } : {}),
   });

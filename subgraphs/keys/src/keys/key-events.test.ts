@@ -1,4 +1,4 @@
-import type { Redis } from "@pokewatch/kit";
+import { createLocalKeyChanges, type Redis } from "@pokewatch/kit";
 import { capturingLogger } from "@pokewatch/kit/testing";
 import { describe, expect, it } from "vitest";
 import { createApiKeyEvents } from "./key-events.js";
@@ -20,5 +20,15 @@ describe("createApiKeyEvents", () => {
       msg: expect.stringContaining("could not announce"),
     });
     await expect(createApiKeyEvents(down).keyChanged("key_a")).resolves.toBeUndefined();
+  });
+
+  it("tells a gateway in the same process before publishing, even when the publish fails", async () => {
+    const local = createLocalKeyChanges();
+    const heard: string[] = [];
+    local.listen((keyId) => heard.push(keyId));
+    const down = { publish: () => Promise.reject(new Error("down")) } as unknown as Redis;
+    await createApiKeyEvents(undefined, undefined, local).keyChanged("key_a");
+    await createApiKeyEvents(down, undefined, local).keyChanged("key_b");
+    expect(heard).toEqual(["key_a", "key_b"]);
   });
 });
