@@ -36,6 +36,11 @@ export const gatewayEnvSchema = z.object({
     .transform(Number)
     .pipe(z.number().min(1, "must be at least 1 second"))
     .default(30),
+  /**
+   * How long a verified key is trusted while revocations may go unheard (no REDIS_URL, or the
+   * gateway's subscription to key changes is down); bounds revocation then.
+   */
+  AUTH_CACHE_UNANNOUNCED_TTL_MS: envFields.milliseconds(100, 60_000, 2_000),
   /** Longest wait for one subgraph answer; then SERVICE_UNAVAILABLE naming the subgraph. */
   SUBGRAPH_TIMEOUT_MS: envFields.milliseconds(100, 300_000, 10_000),
   /** Longest wait for the keys service to verify a key or take usage; then SERVICE_UNAVAILABLE. */

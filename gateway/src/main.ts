@@ -31,6 +31,7 @@ await runService(
       auth: {
         enabled: env.AUTH_ENABLED,
         cacheTtlMs: env.AUTH_CACHE_TTL_SECONDS * 1000,
+        unannouncedTtlMs: env.AUTH_CACHE_UNANNOUNCED_TTL_MS,
         redis,
         keysServiceTimeoutMs: env.KEYS_SERVICE_TIMEOUT_MS,
         usageFlushIntervalMs: env.KEY_USAGE_FLUSH_INTERVAL_MS,

@@ -10,6 +10,7 @@ import {
 import { createApiKeyStore, createKeysApp, keysMigrations } from "@pokewatch/keys";
 import {
   createDatabase,
+  createLocalKeyChanges,
   createLogger,
   databaseTimeoutsOf,
   listen,
@@ -128,12 +129,16 @@ export async function startStack({
     );
     opened.push(pricing);
     const keysLogger = serviceLogger("keys");
+    // The keys service tells the gateway of this process about revocations and rotations directly,
+    // before the mutation answers: no waiting for Redis, or for the cache to expire without it.
+    const localKeyChanges = createLocalKeyChanges();
     const keys = await listen(
       await createKeysApp({
         ...common,
         db,
         adminKey: env.POKEWATCH_ADMIN_KEY,
         defaultRateLimitPerMinute: env.RATE_LIMIT_RPM,
+        localKeyChanges,
         logger: keysLogger,
       }),
       at(env.KEYS_PORT),
@@ -179,7 +184,9 @@ export async function startStack({
       auth: {
         enabled: env.AUTH_ENABLED,
         cacheTtlMs: env.AUTH_CACHE_TTL_SECONDS * 1000,
+        unannouncedTtlMs: env.AUTH_CACHE_UNANNOUNCED_TTL_MS,
         redis,
+        localKeyChanges,
         keysServiceTimeoutMs: env.KEYS_SERVICE_TIMEOUT_MS,
         usageFlushIntervalMs: env.KEY_USAGE_FLUSH_INTERVAL_MS,
       },
