@@ -9,6 +9,7 @@ import { createGatewayContext, type GatewayContext } from "./context.js";
 import { registerCors } from "./http/cors.js";
 import { operationGuard } from "./http/operation-guard.js";
 import { subgraphReadiness } from "./http/subgraph-readiness.js";
+import type { TrustProxy } from "./http/trust-proxy.js";
 import { DEFAULT_OPERATION_LIMITS, type OperationLimits } from "./operation/operation-limits.js";
 import { KnownOperationTypesRule } from "./operation/known-operation-types.js";
 import { idArgumentsPlugin } from "./plugins/id-arguments.js";
@@ -44,6 +45,11 @@ export interface CreateGatewayAppOptions {
    * replica), in process otherwise. @default { enabled: true, burst: 10 } in process
    */
   rateLimits?: GatewayRateLimitOptions;
+  /**
+   * TRUST_PROXY: from which peers `X-Forwarded-For` is believed to name the client, whose address
+   * keys the failed-auth throttle. @default false (the TCP peer is the client)
+   */
+  trustProxy?: TrustProxy;
   /** Operation size limits (tokens, depth, aliases, directives, fields). @default DEFAULT_OPERATION_LIMITS */
   operationLimits?: OperationLimits;
   /** Added after the built-in plugins (landing page, operation resolution, scopes, rate limits). */
@@ -81,14 +87,18 @@ export async function createGatewayApp(options: CreateGatewayAppOptions) {
   if (!authOptions.enabled && nodeEnv === "production") {
     throw new Error("AUTH_ENABLED=false is refused with NODE_ENV=production: every caller would have every scope");
   }
+  const metrics = createRateLimitMetrics();
   const auth = await createGatewayAuth(authOptions, {
     secret,
     logger,
     defaultKeysUrl: keysServiceOrigin(supergraphSdl, subgraphUrls),
+    hooks: {
+      onThrottled: () => metrics.refused.inc({ limit: "auth-failures" }),
+      onThrottleRedisError: () => metrics.redisErrors.inc({ limiter: "auth-failures" }),
+    },
   });
-  const app = createHttpApp({ logger, maxBodyBytes: options.maxBodyBytes });
+  const app = createHttpApp({ logger, maxBodyBytes: options.maxBodyBytes, trustProxy: options.trustProxy ?? false });
   const limits = options.rateLimits ?? {};
-  const metrics = createRateLimitMetrics();
   const rateLimits =
     limits.enabled === false
       ? []

@@ -181,10 +181,12 @@ export async function startStack({
       maxBodyBytes: env.MAX_BODY_BYTES,
       subgraphTimeoutMs: env.SUBGRAPH_TIMEOUT_MS,
       nodeEnv: env.NODE_ENV,
+      trustProxy: env.TRUST_PROXY,
       auth: {
         enabled: env.AUTH_ENABLED,
         cacheTtlMs: env.AUTH_CACHE_TTL_SECONDS * 1000,
         unannouncedTtlMs: env.AUTH_CACHE_UNANNOUNCED_TTL_MS,
+        failedAuth: { perMinute: env.AUTH_FAILURES_PER_MINUTE },
         redis,
         localKeyChanges,
         keysServiceTimeoutMs: env.KEYS_SERVICE_TIMEOUT_MS,

@@ -219,6 +219,23 @@ describe("createApiKeyVerifier", () => {
     expect(f.asked).toHaveLength(2);
   });
 
+  it("knownValid remembers a secret found valid past its trust and past forget*, until a lookup finds it invalid", async () => {
+    const f = fixture();
+    const secret = f.add();
+    const verifier = createApiKeyVerifier({ client: f.client, ttlMs: 30_000, clock: f.clock });
+    expect(verifier.knownValid(secret)).toBe(false);
+    await verifier.verify(secret);
+    f.clock.at += 60_000;
+    verifier.forgetKey("key_1");
+    verifier.forgetAll();
+    expect(verifier.cached(secret)).toBeUndefined();
+    expect(verifier.knownValid(secret)).toBe(true);
+    delete f.keys[hashApiKeySecret(secret).toString("hex")];
+    expect(await verifier.verify(secret)).toBeNull();
+    expect(verifier.knownValid(secret)).toBe(false);
+    expect(verifier.knownValid(generateApiKeySecret())).toBe(false);
+  });
+
   it("refuses nonsense options, naming them", () => {
     const f = fixture();
     expect(() => createApiKeyVerifier({ client: f.client, ttlMs: 0 })).toThrow(/ttlMs must be a number above 0; got 0/);

@@ -44,6 +44,12 @@ export interface ApiKeyVerifier {
   verify(secret: string): Promise<VerifiedApiKey | null>;
   /** The key of a secret verified earlier and still trusted, from the cache only; undefined otherwise. */
   cached(secret: string): VerifiedApiKey | undefined;
+  /**
+   * Whether this secret was verified valid before and not found invalid since, however long ago:
+   * such a secret is no forgery, so the failed-auth throttle lets it through to be checked again.
+   * Never a reason to accept it. Dropped when a lookup finds it invalid (or by LRU), not by forget*.
+   */
+  knownValid(secret: string): boolean;
   /** Drops every cached verification of this key (revoked or rotated elsewhere). */
   forgetKey(keyId: string): void;
   /** Drops everything (after missing change announcements, e.g. while Redis was away). */
@@ -89,6 +95,8 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
   const cache = new LRUCache<string, Entry>({ max: maxEntries, dispose: (entry, hash) => unindex(hash, entry) });
   // Secret hash → when "unknown" stops being trusted.
   const unknown = new LRUCache<string, number>({ max: maxUnknownEntries });
+  // Hashes of secrets found valid, kept past their trust: see knownValid.
+  const provenValid = new LRUCache<string, true>({ max: maxEntries });
   const inFlight = new Map<string, Promise<VerifiedApiKey | null>>();
   // Bumped by forgetKey: an answer fetched before a revocation must not be cached after it.
   let epoch = 0;
@@ -99,8 +107,10 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
     const now = clock.now();
     if (!key) {
       unknown.set(hash, now + negativeTtlMs);
+      provenValid.delete(hash);
       return;
     }
+    provenValid.set(hash, true);
     const validUntil = key.validUntil ? Date.parse(key.validUntil) : Infinity;
     if (!(validUntil > now)) return;
     cache.set(hash, { key, verifiedAt: now, validUntil });
@@ -141,6 +151,7 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
       if (key) hits += 1;
       return key;
     },
+    knownValid: (secret) => provenValid.has(hashApiKeySecret(secret).toString("hex")),
     verify(secret) {
       const digest = hashApiKeySecret(secret);
       const hash = digest.toString("hex");

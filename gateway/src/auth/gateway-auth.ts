@@ -1,6 +1,7 @@
 import type { LocalKeyChanges, Logger, Redis } from "@pokewatch/kit";
 import { apiKeyAuthenticator, openAuthenticator, type Authenticator } from "./api-key-auth.js";
 import { createApiKeyVerifier, type ApiKeyVerifier, type Clock } from "./api-key-verifier.js";
+import { createFailedAuthThrottle, type FailedAuthThrottleOptions } from "./failed-auth-throttle.js";
 import { subscribeToKeyChanges, type KeyInvalidation } from "./key-invalidation.js";
 import { createKeysServiceClient } from "./keys-service-client.js";
 import { createUsageReporter } from "./usage-reporter.js";
@@ -23,10 +24,23 @@ export interface GatewayAuthOptions {
   localKeyChanges?: LocalKeyChanges | undefined;
   /** KEY_USAGE_FLUSH_INTERVAL_MS: how often key usage is reported to the keys service. @default 5000 */
   usageFlushIntervalMs?: number;
+  /**
+   * Failed authentications per client address, counted in `redis` when given (shared by
+   * replicas), in process otherwise. @default { perMinute: 20, keyPrefix: "pokewatch:auth-failures:" }
+   */
+  failedAuth?: Pick<FailedAuthThrottleOptions, "perMinute" | "keyPrefix" | "redisTimeoutMs">;
   /** KEYS_SERVICE_TIMEOUT_MS: longest wait for one call to the keys service. @default 2000 */
   keysServiceTimeoutMs?: number;
   /** @default Date.now */
   clock?: Clock;
+}
+
+/** Hooks for the gateway's rate-limit metrics. */
+export interface GatewayAuthHooks {
+  /** A request was refused 429 for its address' failed authentications. */
+  onThrottled?: () => void;
+  /** The throttle's Redis failed and its in-process buckets answered. */
+  onThrottleRedisError?: () => void;
 }
 
 export interface GatewayAuth {
@@ -39,7 +53,12 @@ export interface GatewayAuth {
 /** Wires the verifier, its Redis invalidation and the usage reporter for one gateway. */
 export async function createGatewayAuth(
   options: GatewayAuthOptions,
-  { secret, logger, defaultKeysUrl }: { secret: string; logger: Logger; defaultKeysUrl: string | undefined },
+  {
+    secret,
+    logger,
+    defaultKeysUrl,
+    hooks = {},
+  }: { secret: string; logger: Logger; defaultKeysUrl: string | undefined; hooks?: GatewayAuthHooks },
 ): Promise<GatewayAuth> {
   if (!options.enabled) {
     logger.warn(
@@ -75,8 +94,20 @@ export async function createGatewayAuth(
     ...(options.usageFlushIntervalMs !== undefined && { flushIntervalMs: options.usageFlushIntervalMs }),
   });
   if (options.redis) subscription.current = await subscribeToKeyChanges(options.redis, verifier, logger);
+  const throttle = createFailedAuthThrottle({
+    redis: options.redis,
+    logger,
+    ...options.failedAuth,
+    ...(hooks.onThrottleRedisError && { onRedisError: hooks.onThrottleRedisError }),
+    ...(options.clock && { clock: () => options.clock!.now() }),
+  });
   return {
-    authenticator: apiKeyAuthenticator(verifier, usage),
+    authenticator: apiKeyAuthenticator({
+      verifier,
+      usage,
+      throttle,
+      ...(hooks.onThrottled && { onThrottled: hooks.onThrottled }),
+    }),
     verifier,
     async close() {
       stopListening?.();

@@ -34,6 +34,8 @@ export interface CreateHttpAppOptions {
   logger: Logger;
   /** Largest request body accepted, in bytes. @default 1_048_576 */
   maxBodyBytes?: number | undefined;
+  /** Fastify's `trustProxy`: whom to believe in `X-Forwarded-For` for `request.ip`. @default false */
+  trustProxy?: boolean | string;
 }
 
 const drainingApps = new WeakSet<FastifyInstance>();
@@ -84,10 +86,12 @@ function logDroppedConnections(server: Server, logger: Logger): void {
 export function createHttpApp({
   logger,
   maxBodyBytes = DEFAULT_MAX_BODY_BYTES,
+  trustProxy = false,
 }: CreateHttpAppOptions): FastifyInstance {
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: maxBodyBytes,
+    trustProxy,
     genReqId: (request) => resolveRequestId(request.headers[REQUEST_ID_HEADER]),
     // Requests are logged once, at debug, by the onResponse hook below.
     logController: new LogController({ disableRequestLogging: true }),
