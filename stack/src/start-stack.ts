@@ -56,6 +56,8 @@ export interface StartStackOptions {
   rateLimits?: Partial<GatewayRateLimitOptions>;
   /** Pipeline options over the defaults, for the first-model run and the scheduled ones (tests train few trees). */
   pipeline?: Partial<PipelineOptions>;
+  /** Where the failed-auth buckets live in Redis (tests count under a prefix of their own). @default "pokewatch:auth-failures:" */
+  failedAuthKeyPrefix?: string;
 }
 
 /**
@@ -70,6 +72,7 @@ export async function startStack({
   pricing: pricingOverrides,
   rateLimits: rateLimitOverrides,
   pipeline: pipelineOptions,
+  failedAuthKeyPrefix,
 }: StartStackOptions): Promise<RunningStack> {
   const logger = createLogger({ name: "pokewatch", level: env.LOG_LEVEL });
   const secret = env.SUBGRAPH_SECRET ?? randomBytes(32).toString("base64url");
@@ -186,7 +189,10 @@ export async function startStack({
         enabled: env.AUTH_ENABLED,
         cacheTtlMs: env.AUTH_CACHE_TTL_SECONDS * 1000,
         unannouncedTtlMs: env.AUTH_CACHE_UNANNOUNCED_TTL_MS,
-        failedAuth: { perMinute: env.AUTH_FAILURES_PER_MINUTE },
+        failedAuth: {
+          perMinute: env.AUTH_FAILURES_PER_MINUTE,
+          ...(failedAuthKeyPrefix !== undefined && { keyPrefix: failedAuthKeyPrefix }),
+        },
         redis,
         localKeyChanges,
         keysServiceTimeoutMs: env.KEYS_SERVICE_TIMEOUT_MS,
