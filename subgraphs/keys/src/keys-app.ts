@@ -61,7 +61,7 @@ export async function createKeysApp({
     { fieldLimits: { redis } },
   );
   const apiKeys = createApiKeyStore(db, {
-    events: createApiKeyEvents(redis, service.logger, localKeyChanges),
+    events: createApiKeyEvents(redis, service.logger, { local: localKeyChanges }),
     ...(clock ? { clock } : {}),
     ...(defaultRateLimitPerMinute ? { defaultRateLimitPerMinute } : {}),
   });
