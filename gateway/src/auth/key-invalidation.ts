@@ -13,9 +13,9 @@ export interface KeyInvalidation {
 
 export interface KeyInvalidationOptions {
   /**
-   * How often the subscribed connection is pinged; a ping unanswered within this long counts as a
-   * dead connection (reconnected at once). A silent network drop is noticed within 2 × this.
-   * @default 1_000
+   * How often the subscribed connection is pinged. With no answer for 2 × this, the subscription
+   * is not live (a silent network drop is noticed that fast), and a ping unanswered that long
+   * reconnects the connection. @default 1_000
    */
   heartbeatMs?: number;
   /** How long start-up waits for the first subscription before going on without it. @default 2_000 */
@@ -92,7 +92,8 @@ export async function subscribeToKeyChanges(
   function heartbeat(): void {
     noteChange();
     if (!subscribed) return subscribe();
-    withDeadline(subscriber.ping(), heartbeatMs).then(
+    // A deadline of two beats: an event loop held for a moment must not cost a reconnect.
+    withDeadline(subscriber.ping(), 2 * heartbeatMs).then(
       () => {
         lastAnswerAt = clock();
         noteChange();
