@@ -19,6 +19,6 @@ export async function createGatewayContext(
   authenticator: Authenticator = openAuthenticator(),
 ): Promise<GatewayContext> {
   const logger = request.log as Logger;
-  const identity = await authenticator.authenticate(request.headers, request.id, logger);
+  const identity = await authenticator.authenticate(request.headers, request.id, logger, request.ip);
   return { identity, requestId: request.id, logger };
 }

@@ -1,7 +1,9 @@
 import { fileURLToPath } from "node:url";
 import { envFields, serviceEnvShape } from "@pokewatch/kit";
 import { z } from "zod";
+import { DEFAULT_FAILED_AUTH_PER_MINUTE } from "./auth/failed-auth-throttle.js";
 import { parseCorsOrigins } from "./http/cors.js";
+import { parseTrustProxy } from "./http/trust-proxy.js";
 import { DEFAULT_OPERATION_LIMITS, type OperationLimits } from "./operation/operation-limits.js";
 
 export const DEFAULT_SUPERGRAPH_PATH = fileURLToPath(new URL("../../schema/supergraph.graphql", import.meta.url));
@@ -49,6 +51,36 @@ export const gatewayEnvSchema = z.object({
     .transform(Number)
     .pipe(z.number().min(1, "must be at least 1 second"))
     .default(30),
+  /**
+   * How long a verified key is trusted while revocations may go unheard (no REDIS_URL, or the
+   * gateway's subscription to key changes is down); bounds revocation then.
+   */
+  AUTH_CACHE_UNANNOUNCED_TTL_MS: envFields.milliseconds(100, 60_000, 2_000),
+  /**
+   * Failed authentications (missing, malformed, unknown, expired, revoked key) a client address
+   * may make in a row; the bucket refills at this rate a minute. Then 429 before any key lookup.
+   */
+  AUTH_FAILURES_PER_MINUTE: z.coerce
+    .number()
+    .int("must be a whole number of failures")
+    .min(1, "must be at least 1")
+    .max(1_000_000, "must be at most 1000000")
+    .default(DEFAULT_FAILED_AUTH_PER_MINUTE),
+  /**
+   * Whom to believe in X-Forwarded-For for the client's address: false (the TCP peer is the
+   * client), true (every hop), or the proxies' addresses / CIDRs / loopback, linklocal, uniquelocal.
+   */
+  TRUST_PROXY: z
+    .string()
+    .default("false")
+    .transform((value, ctx) => {
+      try {
+        return parseTrustProxy(value);
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
   /** Longest wait for one subgraph answer; then SERVICE_UNAVAILABLE naming the subgraph. */
   SUBGRAPH_TIMEOUT_MS: envFields.milliseconds(100, 300_000, 10_000),
   /** Longest wait for the keys service to verify a key or take usage; then SERVICE_UNAVAILABLE. */

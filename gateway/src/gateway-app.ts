@@ -18,6 +18,7 @@ import { registerCors, resolveCorsPolicy } from "./http/cors.js";
 import { registerLandingPageCsp } from "./http/landing-page-csp.js";
 import { operationGuard } from "./http/operation-guard.js";
 import { subgraphReadiness } from "./http/subgraph-readiness.js";
+import type { TrustProxy } from "./http/trust-proxy.js";
 import { DEFAULT_OPERATION_LIMITS, type OperationLimits } from "./operation/operation-limits.js";
 import { KnownOperationTypesRule } from "./operation/known-operation-types.js";
 import { idArgumentsPlugin } from "./plugins/id-arguments.js";
@@ -60,6 +61,11 @@ export interface CreateGatewayAppOptions {
    * replica), in process otherwise. @default { enabled: true, burst: 10 } in process
    */
   rateLimits?: GatewayRateLimitOptions;
+  /**
+   * TRUST_PROXY: from which peers `X-Forwarded-For` is believed to name the client, whose address
+   * keys the failed-auth throttle. @default false (the TCP peer is the client)
+   */
+  trustProxy?: TrustProxy;
   /** Operation size limits (tokens, depth, aliases, directives, fields). @default DEFAULT_OPERATION_LIMITS */
   operationLimits?: OperationLimits;
   /** Added after the built-in plugins (landing page, operation resolution, scopes, rate limits). */
@@ -99,19 +105,24 @@ export async function createGatewayApp(options: CreateGatewayAppOptions) {
   }
   const corsPolicy = resolveCorsPolicy(options.corsOrigins, nodeEnv);
   if (corsPolicy.warning) logger.warn(corsPolicy.warning);
+  const metrics = createRateLimitMetrics();
   const auth = await createGatewayAuth(authOptions, {
     secret,
     logger,
     defaultKeysUrl: keysServiceOrigin(supergraphSdl, subgraphUrls),
+    hooks: {
+      onThrottled: () => metrics.refused.inc({ limit: "auth-failures" }),
+      onThrottleRedisError: () => metrics.redisErrors.inc({ limiter: "auth-failures" }),
+    },
   });
   const app = createHttpApp({
     logger,
     maxBodyBytes: options.maxBodyBytes,
     service: "gateway",
     behindTls: options.behindTls,
+    trustProxy: options.trustProxy ?? false,
   });
   const limits = options.rateLimits ?? {};
-  const metrics = createRateLimitMetrics();
   const rateLimits =
     limits.enabled === false
       ? []

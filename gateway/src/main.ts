@@ -31,9 +31,12 @@ await runService(
       maxBodyBytes: env.MAX_BODY_BYTES,
       subgraphTimeoutMs: env.SUBGRAPH_TIMEOUT_MS,
       nodeEnv: env.NODE_ENV,
+      trustProxy: env.TRUST_PROXY,
       auth: {
         enabled: env.AUTH_ENABLED,
         cacheTtlMs: env.AUTH_CACHE_TTL_SECONDS * 1000,
+        unannouncedTtlMs: env.AUTH_CACHE_UNANNOUNCED_TTL_MS,
+        failedAuth: { perMinute: env.AUTH_FAILURES_PER_MINUTE },
         redis,
         keysServiceTimeoutMs: env.KEYS_SERVICE_TIMEOUT_MS,
         usageFlushIntervalMs: env.KEY_USAGE_FLUSH_INTERVAL_MS,

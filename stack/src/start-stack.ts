@@ -11,6 +11,7 @@ import {
 import { createApiKeyStore, createKeysApp, keysMigrations, keysSettingsFromEnv } from "@pokewatch/keys";
 import {
   createDatabase,
+  createLocalKeyChanges,
   createLogger,
   databaseTimeoutsOf,
   listen,
@@ -59,6 +60,8 @@ export interface StartStackOptions {
   rateLimits?: Partial<GatewayRateLimitOptions>;
   /** Pipeline options over the defaults, for the first-model run and the scheduled ones (tests train few trees). */
   pipeline?: Partial<PipelineOptions>;
+  /** Where the failed-auth buckets live in Redis (tests count under a prefix of their own). @default "pokewatch:auth-failures:" */
+  failedAuthKeyPrefix?: string;
 }
 
 /**
@@ -73,6 +76,7 @@ export async function startStack({
   pricing: pricingOverrides,
   rateLimits: rateLimitOverrides,
   pipeline: pipelineOptions,
+  failedAuthKeyPrefix,
 }: StartStackOptions): Promise<RunningStack> {
   const logger = createLogger({ name: "pokewatch", level: env.LOG_LEVEL });
   // Refused CORS settings stop the start here, before migrations and a first model's training.
@@ -133,10 +137,14 @@ export async function startStack({
     const pricing = await listen(pricingApp, at(env.PRICING_PORT));
     opened.push(pricing);
     const keysLogger = serviceLogger("keys");
+    // The keys service tells the gateway of this process about revocations and rotations directly,
+    // before the mutation answers: no waiting for Redis, or for the cache to expire without it.
+    const localKeyChanges = createLocalKeyChanges();
     const keysApp = await createKeysApp({
       ...common,
       db,
       ...keysSettingsFromEnv(env),
+      localKeyChanges,
       logger: keysLogger,
     });
     const keys = await listen(keysApp, at(env.KEYS_PORT));
@@ -178,10 +186,17 @@ export async function startStack({
       maxBodyBytes: env.MAX_BODY_BYTES,
       subgraphTimeoutMs: env.SUBGRAPH_TIMEOUT_MS,
       nodeEnv: env.NODE_ENV,
+      trustProxy: env.TRUST_PROXY,
       auth: {
         enabled: env.AUTH_ENABLED,
         cacheTtlMs: env.AUTH_CACHE_TTL_SECONDS * 1000,
+        unannouncedTtlMs: env.AUTH_CACHE_UNANNOUNCED_TTL_MS,
+        failedAuth: {
+          perMinute: env.AUTH_FAILURES_PER_MINUTE,
+          ...(failedAuthKeyPrefix !== undefined && { keyPrefix: failedAuthKeyPrefix }),
+        },
         redis,
+        localKeyChanges,
         keysServiceTimeoutMs: env.KEYS_SERVICE_TIMEOUT_MS,
         usageFlushIntervalMs: env.KEY_USAGE_FLUSH_INTERVAL_MS,
       },

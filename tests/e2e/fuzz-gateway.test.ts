@@ -1,5 +1,11 @@
 import { createRedis } from "@pokewatch/kit";
-import { createIsolatedPostgres, silentLogger, TEST_REDIS_URL, type IsolatedPostgres } from "@pokewatch/kit/testing";
+import {
+  createIsolatedPostgres,
+  silentLogger,
+  TEST_REDIS_URL,
+  uniqueName,
+  type IsolatedPostgres,
+} from "@pokewatch/kit/testing";
 import { createPriceStore } from "@pokewatch/market";
 import { announceProductionModel, createArtifactStore, createModelRegistry } from "@pokewatch/model";
 import { fixedRatioModelVersion, syntheticSeries } from "@pokewatch/model/testing";
@@ -37,7 +43,12 @@ let stack: RunningStack;
 beforeAll(async () => {
   postgres = await createIsolatedPostgres();
   const dataDir = mkdtempSync(join(tmpdir(), "pokewatch-fuzz-"));
-  stack = await startTestStack({ REDIS_URL: TEST_REDIS_URL, DATA_DIR: dataDir }, postgres.db);
+  // The failed-auth throttle at its default (20 a minute), counted under a Redis prefix of this run.
+  stack = await startTestStack(
+    { REDIS_URL: TEST_REDIS_URL, DATA_DIR: dataDir, AUTH_FAILURES_PER_MINUTE: "20" },
+    postgres.db,
+    { failedAuthKeyPrefix: `${uniqueName("fuzz_auth_failures")}:` },
+  );
   // Prices and a production model, so fair-price paths run to the model and back.
   const series = syntheticSeries(CARDS.length, 60, 5, "2026-01-01");
   await createPriceStore(postgres.db).upsert(
@@ -133,6 +144,20 @@ describe(`fuzzing the gateway (seed ${SEED})`, () => {
     const answered = outcomes.filter((outcome) => outcome.answer.status !== undefined).length;
     expect(answered / outcomes.length).toBeGreaterThan(0.95);
     expect(statuses.every((status) => status === 200)).toBe(true);
+    // Forged keys: refused 401 until the address' failures run out, then 429 with retryAfter, and
+    // X-Forwarded-For (half of them) did not buy fresh buckets: after the first 429, a 401 comes
+    // only from a point refilled meanwhile (one per 3 s) — while the canary's key kept answering.
+    const forged = outcomes.filter((outcome) => outcome.fuzz.category === "forged keys").map(({ answer }) => answer);
+    expect(forged.every((answer) => answer.status === 401 || answer.status === 429)).toBe(true);
+    const firstThrottled = forged.findIndex((answer) => answer.status === 429);
+    expect(firstThrottled).toBeGreaterThanOrEqual(0);
+    expect(firstThrottled).toBeLessThanOrEqual(20);
+    const afterFirst = forged.slice(firstThrottled);
+    expect(afterFirst.filter((answer) => answer.status === 401).length).toBeLessThanOrEqual(3);
+    for (const answer of afterFirst.filter(({ status }) => status === 429)) {
+      expect(answer.body).toMatch(/"code":"RATE_LIMITED"/);
+      expect(answer.body).toMatch(/"retryAfter":\d+/);
+    }
     expect(Math.max(...latencies)).toBeLessThan(CANARY_WITHIN_MS);
     // And the service is still there.
     const after = await fetch(stack.gatewayUrl, {

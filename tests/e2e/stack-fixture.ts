@@ -11,7 +11,8 @@ export const TEST_ADMIN_KEY = generateApiKeySecret("test");
 /**
  * The whole system in this process on free ports, as `pnpm start` runs it. Keys get 100,000
  * requests a minute unless a test sets RATE_LIMIT_RPM or creates them with a limit of their own;
- * the rate-limit tests do. On Redis, the admin key's counters from earlier runs are cleared first
+ * the rate-limit tests do. Likewise 100,000 failed authentications a minute per address
+ * (AUTH_FAILURES_PER_MINUTE). On Redis, the admin key's counters from earlier runs are cleared first
  * (`key_admin` is the same id in every run, and `createApiKey` allows 10 an hour).
  */
 export async function startTestStack(
@@ -30,6 +31,9 @@ export async function startTestStack(
     DATA_DIR: mkdtempSync(join(tmpdir(), "pokewatch-e2e-")),
     POKEWATCH_ADMIN_KEY: TEST_ADMIN_KEY,
     RATE_LIMIT_RPM: "100000",
+    // Every test sends from 127.0.0.1, and on Redis that address' failed-auth bucket is shared by
+    // every test run on the machine; the throttle's own tests set their limit and addresses.
+    AUTH_FAILURES_PER_MINUTE: "100000",
     // Tests bring their own models; first-model.test.ts turns this on.
     PIPELINE_TRAIN_ON_START: "false",
     ...env,

@@ -160,9 +160,86 @@ describe("createApiKeyVerifier", () => {
     expect(f.asked).toHaveLength(2);
   });
 
+  it("trusts a cached key for the short unannounced TTL while changes are not announced", async () => {
+    const f = fixture();
+    const secret = f.add();
+    const live = { now: true };
+    const verifier = createApiKeyVerifier({
+      client: f.client,
+      ttlMs: 30_000,
+      unannouncedTtlMs: 2_000,
+      announced: () => live.now,
+      clock: f.clock,
+    });
+    await verifier.verify(secret);
+    f.clock.at += 10_000;
+    await verifier.verify(secret);
+    expect(f.asked).toHaveLength(1);
+    // The subscription drops: an entry verified 10 s ago is no longer trusted, whatever its TTL said.
+    live.now = false;
+    await verifier.verify(secret);
+    expect(f.asked).toHaveLength(2);
+    f.clock.at += 1_999;
+    await verifier.verify(secret);
+    expect(f.asked).toHaveLength(2);
+    f.clock.at += 1;
+    await verifier.verify(secret);
+    expect(f.asked).toHaveLength(3);
+  });
+
+  it("never trusts longer unannounced than announced", async () => {
+    const f = fixture();
+    const secret = f.add();
+    const verifier = createApiKeyVerifier({
+      client: f.client,
+      ttlMs: 1_000,
+      unannouncedTtlMs: 5_000,
+      announced: () => false,
+      clock: f.clock,
+    });
+    await verifier.verify(secret);
+    f.clock.at += 1_000;
+    await verifier.verify(secret);
+    expect(f.asked).toHaveLength(2);
+  });
+
+  it("cached answers from the cache only: a trusted key, else undefined without asking", async () => {
+    const f = fixture();
+    const secret = f.add();
+    const unknown = generateApiKeySecret();
+    const verifier = createApiKeyVerifier({ client: f.client, ttlMs: 30_000, clock: f.clock });
+    expect(verifier.cached(secret)).toBeUndefined();
+    await verifier.verify(secret);
+    await verifier.verify(unknown);
+    expect(verifier.cached(secret)).toMatchObject({ keyId: "key_1" });
+    expect(verifier.cached(unknown)).toBeUndefined();
+    f.clock.at += 30_000;
+    expect(verifier.cached(secret)).toBeUndefined();
+    verifier.forgetAll();
+    expect(f.asked).toHaveLength(2);
+  });
+
+  it("knownValid remembers a secret found valid past its trust and past forget*, until a lookup finds it invalid", async () => {
+    const f = fixture();
+    const secret = f.add();
+    const verifier = createApiKeyVerifier({ client: f.client, ttlMs: 30_000, clock: f.clock });
+    expect(verifier.knownValid(secret)).toBe(false);
+    await verifier.verify(secret);
+    f.clock.at += 60_000;
+    verifier.forgetKey("key_1");
+    verifier.forgetAll();
+    expect(verifier.cached(secret)).toBeUndefined();
+    expect(verifier.knownValid(secret)).toBe(true);
+    delete f.keys[hashApiKeySecret(secret).toString("hex")];
+    expect(await verifier.verify(secret)).toBeNull();
+    expect(verifier.knownValid(secret)).toBe(false);
+    expect(verifier.knownValid(generateApiKeySecret())).toBe(false);
+  });
+
   it("refuses nonsense options, naming them", () => {
     const f = fixture();
     expect(() => createApiKeyVerifier({ client: f.client, ttlMs: 0 })).toThrow(/ttlMs must be a number above 0; got 0/);
     expect(() => createApiKeyVerifier({ client: f.client, maxEntries: Number.NaN })).toThrow(/maxEntries/);
+    expect(() => createApiKeyVerifier({ client: f.client, unannouncedTtlMs: -1 })).toThrow(/unannouncedTtlMs/);
   });
 });

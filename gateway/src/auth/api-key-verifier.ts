@@ -10,8 +10,19 @@ export const systemClock: Clock = { now: () => Date.now() };
 
 export interface ApiKeyVerifierOptions {
   client: Pick<KeysServiceClient, "verify">;
-  /** How long a verified key is trusted without asking again; bounds revocation without Redis. @default 30_000 */
+  /** How long a verified key is trusted without asking again, while `announced()` holds. @default 30_000 */
   ttlMs?: number;
+  /**
+   * How long a verified key is trusted while `announced()` does not hold (no Redis, or its
+   * subscription down): changes may then go unheard, so this bounds revocation. Never above ttlMs.
+   * @default 2_000
+   */
+  unannouncedTtlMs?: number;
+  /**
+   * Whether key changes are being announced to this verifier (a live Redis subscription), asked
+   * at every cache hit. @default () => true
+   */
+  announced?: () => boolean;
   /** How long an unknown secret is remembered as unknown. @default 5_000 */
   negativeTtlMs?: number;
   /** Known keys kept. @default 100_000 */
@@ -31,6 +42,14 @@ export interface ApiKeyVerifierStats {
 export interface ApiKeyVerifier {
   /** The key a well-formed secret belongs to, or null. Throws KeysServiceUnavailableError. */
   verify(secret: string): Promise<VerifiedApiKey | null>;
+  /** The key of a secret verified earlier and still trusted, from the cache only; undefined otherwise. */
+  cached(secret: string): VerifiedApiKey | undefined;
+  /**
+   * Whether this secret was verified valid before and not found invalid since, however long ago:
+   * such a secret is no forgery, so the failed-auth throttle lets it through to be checked again.
+   * Never a reason to accept it. Dropped when a lookup finds it invalid (or by LRU), not by forget*.
+   */
+  knownValid(secret: string): boolean;
   /** Drops every cached verification of this key (revoked or rotated elsewhere). */
   forgetKey(keyId: string): void;
   /** Drops everything (after missing change announcements, e.g. while Redis was away). */
@@ -39,8 +58,10 @@ export interface ApiKeyVerifier {
 }
 
 interface Entry {
-  key: VerifiedApiKey | null;
-  expiresAt: number;
+  key: VerifiedApiKey;
+  verifiedAt: number;
+  /** The key's own end (expiry, rotation grace), whatever the TTL. */
+  validUntil: number;
 }
 
 function positive(name: string, value: number): number {
@@ -50,21 +71,23 @@ function positive(name: string, value: number): number {
 
 /**
  * Verifies secrets through the keys service behind an in-process LRU keyed by the secret's SHA-256
- * (the secret itself is never kept). A known key is trusted until min(ttl, validUntil); an unknown
- * one is remembered briefly, in an LRU of its own, so a flood of made-up keys neither reaches the
- * keys service twice nor pushes real keys out of the cache.
+ * (the secret itself is never kept). A known key is trusted until min(verified + ttl, validUntil),
+ * where ttl is `ttlMs` while changes are announced and `unannouncedTtlMs` otherwise — decided at
+ * each hit, so a subscription that drops shortens the trust in entries already cached. An unknown
+ * secret is remembered briefly, in an LRU of its own, so a flood of made-up keys neither reaches
+ * the keys service twice nor pushes real keys out of the cache.
  */
 export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVerifier {
-  const { client, clock = systemClock } = options;
+  const { client, clock = systemClock, announced = () => true } = options;
   const ttlMs = positive("ttlMs", options.ttlMs ?? 30_000);
+  const unannouncedTtlMs = Math.min(ttlMs, positive("unannouncedTtlMs", options.unannouncedTtlMs ?? 2_000));
   const negativeTtlMs = positive("negativeTtlMs", options.negativeTtlMs ?? 5_000);
   const maxEntries = positive("maxEntries", options.maxEntries ?? 100_000);
   const maxUnknownEntries = positive("maxUnknownEntries", options.maxUnknownEntries ?? 10_000);
 
   const hashesByKeyId = new Map<string, Set<string>>();
   const unindex = (hash: string, entry: Entry) => {
-    const keyId = entry.key?.keyId;
-    if (keyId === undefined) return;
+    const keyId = entry.key.keyId;
     const hashes = hashesByKeyId.get(keyId);
     hashes?.delete(hash);
     if (hashes?.size === 0) hashesByKeyId.delete(keyId);
@@ -72,6 +95,8 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
   const cache = new LRUCache<string, Entry>({ max: maxEntries, dispose: (entry, hash) => unindex(hash, entry) });
   // Secret hash → when "unknown" stops being trusted.
   const unknown = new LRUCache<string, number>({ max: maxUnknownEntries });
+  // Hashes of secrets found valid, kept past their trust: see knownValid.
+  const provenValid = new LRUCache<string, true>({ max: maxEntries });
   const inFlight = new Map<string, Promise<VerifiedApiKey | null>>();
   // Bumped by forgetKey: an answer fetched before a revocation must not be cached after it.
   let epoch = 0;
@@ -80,14 +105,15 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
 
   function remember(hash: string, key: VerifiedApiKey | null): void {
     const now = clock.now();
-    let expiresAt = now + (key ? ttlMs : negativeTtlMs);
-    if (key?.validUntil) expiresAt = Math.min(expiresAt, Date.parse(key.validUntil));
-    if (!(expiresAt > now)) return;
     if (!key) {
-      unknown.set(hash, expiresAt);
+      unknown.set(hash, now + negativeTtlMs);
+      provenValid.delete(hash);
       return;
     }
-    cache.set(hash, { key, expiresAt });
+    provenValid.set(hash, true);
+    const validUntil = key.validUntil ? Date.parse(key.validUntil) : Infinity;
+    if (!(validUntil > now)) return;
+    cache.set(hash, { key, verifiedAt: now, validUntil });
     const hashes = hashesByKeyId.get(key.keyId) ?? new Set<string>();
     hashes.add(hash);
     hashesByKeyId.set(key.keyId, hashes);
@@ -108,7 +134,24 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
     return call;
   }
 
+  /** The cached key of `hash` if still trusted; drops an entry that is not. */
+  function trusted(hash: string): VerifiedApiKey | undefined {
+    const entry = cache.get(hash);
+    if (entry === undefined) return undefined;
+    const now = clock.now();
+    const ttl = announced() ? ttlMs : unannouncedTtlMs;
+    if (now < Math.min(entry.verifiedAt + ttl, entry.validUntil)) return entry.key;
+    cache.delete(hash);
+    return undefined;
+  }
+
   return {
+    cached(secret) {
+      const key = trusted(hashApiKeySecret(secret).toString("hex"));
+      if (key) hits += 1;
+      return key;
+    },
+    knownValid: (secret) => provenValid.has(hashApiKeySecret(secret).toString("hex")),
     verify(secret) {
       const digest = hashApiKeySecret(secret);
       const hash = digest.toString("hex");
@@ -120,13 +163,10 @@ export function createApiKeyVerifier(options: ApiKeyVerifierOptions): ApiKeyVeri
         }
         unknown.delete(hash);
       }
-      const entry = cache.get(hash);
-      if (entry !== undefined) {
-        if (entry.expiresAt > clock.now()) {
-          hits += 1;
-          return Promise.resolve(entry.key);
-        }
-        cache.delete(hash);
+      const key = trusted(hash);
+      if (key) {
+        hits += 1;
+        return Promise.resolve(key);
       }
       misses += 1;
       return inFlight.get(hash) ?? fetchKey(hash, digest);

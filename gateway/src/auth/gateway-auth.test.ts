@@ -1,4 +1,4 @@
-import { API_KEY_SCOPES, generateApiKeySecret } from "@pokewatch/kit";
+import { API_KEY_SCOPES, createLocalKeyChanges, generateApiKeySecret } from "@pokewatch/kit";
 import { TEST_SECRET, capturingLogger, silentLogger } from "@pokewatch/kit/testing";
 import type { FastifyInstance } from "fastify";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -92,17 +92,28 @@ describe("gateway auth: accepted keys", () => {
     expect(keys.calls.verify).toBe(before);
   });
 
-  it("asks again once the cache TTL is over, so a revoked key stops working without Redis", async () => {
+  it("without Redis, trusts a cached key for the unannounced TTL only, so an unannounced revocation ends there", async () => {
     const clock = { at: Date.now(), now: () => clock.at };
     const { id, secret } = await addKey();
-    const app = await gatewayWith({ cacheTtlMs: 30_000, clock });
+    const app = await gatewayWith({ cacheTtlMs: 30_000, unannouncedTtlMs: 2_000, clock });
     expect((await ask(app, { "x-api-key": secret })).status).toBe(200);
     await keys.store.revoke(id);
     expect((await ask(app, { "x-api-key": secret })).status).toBe(200);
-    clock.at += 30_000;
+    clock.at += 2_000;
     const refused = await ask(app, { "x-api-key": secret });
     expect(refused.status).toBe(401);
     expect(refused.body.errors?.[0]?.message).toBe("The API key is unknown, expired or revoked");
+  });
+
+  it("drops a key announced by a keys service in the same process at once, before any TTL", async () => {
+    const clock = { at: Date.now(), now: () => clock.at };
+    const localKeyChanges = createLocalKeyChanges();
+    const { id, secret } = await addKey();
+    const app = await gatewayWith({ cacheTtlMs: 30_000, unannouncedTtlMs: 2_000, clock, localKeyChanges });
+    expect((await ask(app, { "x-api-key": secret })).status).toBe(200);
+    await keys.store.revoke(id);
+    localKeyChanges.announce(id);
+    expect((await ask(app, { "x-api-key": secret })).status).toBe(401);
   });
 
   it("reports usage in one POST for many requests, on the flush, and the key's lastUsedAt is kept", async () => {

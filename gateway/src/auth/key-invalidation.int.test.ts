@@ -90,4 +90,66 @@ describe("subscribeToKeyChanges", () => {
     });
     expect(forgotten).toContain("key_late");
   });
+
+  it("is live once subscribed, not live from the moment Redis drops, and live again once resubscribed", async () => {
+    const proxy = await startTcpProxy(TEST_REDIS_URL);
+    opened.push(proxy);
+    const { cleared, verifier } = forgetting();
+    const subscription = await subscribeToKeyChanges(await redisAt(proxy.url), verifier, silentLogger(), {
+      heartbeatMs: 200,
+    });
+    opened.push(subscription);
+    expect(subscription.live()).toBe(true);
+    // The first subscription already drops whatever was cached before it.
+    expect(cleared.times).toBe(1);
+    await proxy.close();
+    await until(() => !subscription.live(), 1_000);
+    await proxy.reopen();
+    await until(() => subscription.live());
+    expect(cleared.times).toBe(2);
+  });
+
+  it("notices a connection that goes silent within two heartbeats, and reconnects one silent for longer", async () => {
+    const proxy = await startTcpProxy(TEST_REDIS_URL);
+    opened.push(proxy);
+    const { forgotten, cleared, verifier } = forgetting();
+    const subscription = await subscribeToKeyChanges(await redisAt(proxy.url), verifier, silentLogger(), {
+      heartbeatMs: 200,
+    });
+    opened.push(subscription);
+    await until(() => subscription.live());
+    proxy.stall();
+    const stalledAt = Date.now();
+    await until(() => !subscription.live(), 2_000);
+    // live() is computed from the last answer, so it turns false 2 heartbeats after it, timers or not.
+    expect(Date.now() - stalledAt).toBeLessThanOrEqual(2 * 200 + 250);
+    // Silent past the ping's deadline: the connection is dropped and made again.
+    await new Promise((done) => setTimeout(done, 3 * 200));
+    proxy.resume();
+    const publisher = await redisAt(TEST_REDIS_URL);
+    await until(() => {
+      void publisher.publish(API_KEY_CHANGED_CHANNEL, encodeApiKeyChanged("key_after_stall"));
+      return forgotten.includes("key_after_stall") && subscription.live();
+    });
+    expect(cleared.times).toBeGreaterThanOrEqual(2);
+  });
+
+  it("recovers from a short stall on the same connection, keeping the cache: nothing was lost", async () => {
+    const proxy = await startTcpProxy(TEST_REDIS_URL);
+    opened.push(proxy);
+    const { forgotten, cleared, verifier } = forgetting();
+    const subscription = await subscribeToKeyChanges(await redisAt(proxy.url), verifier, silentLogger(), {
+      heartbeatMs: 500,
+    });
+    opened.push(subscription);
+    await until(() => subscription.live());
+    const publisher = await redisAt(TEST_REDIS_URL);
+    proxy.stall();
+    await publisher.publish(API_KEY_CHANGED_CHANNEL, encodeApiKeyChanged("key_during_stall"));
+    await new Promise((done) => setTimeout(done, 100));
+    proxy.resume();
+    await until(() => forgotten.includes("key_during_stall"));
+    expect(subscription.live()).toBe(true);
+    expect(cleared.times).toBe(1);
+  });
 });

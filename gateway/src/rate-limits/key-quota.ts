@@ -36,6 +36,8 @@ export interface KeyQuotaOptions {
   onRedisError?: (error: unknown) => void;
   /** In-process buckets kept (LRU); an evicted bucket starts full again. @default 100_000 */
   maxLocalBuckets?: number;
+  /** What the log lines call these buckets. @default "key quota" */
+  name?: string;
 }
 
 /**
@@ -160,7 +162,7 @@ function positiveInteger(name: string, value: number): number {
  * is tried again on the next call.
  */
 export function createKeyQuota(options: KeyQuotaOptions): KeyQuota {
-  const { redis, logger, clock = Date.now, keyPrefix = "pokewatch:quota:", onRedisError } = options;
+  const { redis, logger, clock = Date.now, keyPrefix = "pokewatch:quota:", onRedisError, name = "key quota" } = options;
   const redisTimeoutMs = positiveInteger("redisTimeoutMs", options.redisTimeoutMs ?? 100);
   const local = createLocalBuckets(positiveInteger("maxLocalBuckets", options.maxLocalBuckets ?? 100_000), clock);
   if (!redis) {
@@ -177,14 +179,14 @@ export function createKeyQuota(options: KeyQuotaOptions): KeyQuota {
   async function orInsurance<T>(viaRedis: () => Promise<T>, fallback: () => T): Promise<T> {
     try {
       const result = await withTimeout(viaRedis(), redisTimeoutMs);
-      if (insurance) logger.info("key quota: redis answers again; quotas are shared across replicas");
+      if (insurance) logger.info(`${name}: redis answers again; counted across replicas`);
       insurance = false;
       return result;
     } catch (error) {
       onRedisError?.(error);
       if (!insurance) {
         const message = error instanceof Error ? error.message : String(error);
-        logger.warn({ err: { message } }, "key quota: redis failing; limiting per replica from in-process buckets");
+        logger.warn({ err: { message } }, `${name}: redis failing; limiting per replica from in-process buckets`);
       }
       insurance = true;
       return fallback();

@@ -6,9 +6,9 @@ import { Counter, Registry } from "prom-client";
  */
 export interface RateLimitMetrics {
   registry: Registry;
-  /** Operations refused, by what refused them: `quota`, `field` or `cost` (over the bucket). */
+  /** Refused, by what refused them: `quota`, `field`, `cost` (over the bucket) or `auth-failures` (the client address). */
   refused: Counter<"limit">;
-  /** Redis calls that failed, so the in-process insurance limiter answered, by limiter. */
+  /** Redis calls that failed, so the in-process insurance limiter answered, by limiter (quota, field, auth-failures). */
   redisErrors: Counter<"limiter">;
 }
 
@@ -19,7 +19,7 @@ export function createRateLimitMetrics(): RateLimitMetrics {
     registry,
     refused: new Counter({
       name: "pokewatch_rate_limited_total",
-      help: "Operations refused by a rate limit, by limit (quota, field, cost).",
+      help: "Requests refused by a rate limit, by limit (quota, field, cost, auth-failures).",
       labelNames: ["limit"],
       registers,
     }),

@@ -11,7 +11,8 @@ export const ERROR_CODES = {
     description: "The key is valid but lacks a scope the operation needs; the message names it.",
   },
   RATE_LIMITED: {
-    description: "A quota or field limit is exhausted; `extensions.retryAfter` gives the seconds to wait.",
+    description:
+      "A quota or field limit is exhausted, or the client's address failed to authenticate too often; `extensions.retryAfter` gives the seconds to wait (HTTP `Retry-After` too).",
   },
   BAD_USER_INPUT: {
     description: "An argument is invalid: a malformed `Date`, too many ids, a bad cursor, …",

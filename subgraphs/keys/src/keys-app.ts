@@ -5,6 +5,7 @@ import {
   databaseReadiness,
   loadMigrations,
   redisReadiness,
+  type LocalKeyChanges,
   type Database,
   type ServiceAppOptions,
 } from "@pokewatch/kit";
@@ -32,6 +33,11 @@ export interface CreateKeysAppOptions extends ServiceAppOptions {
   adminRateLimitPerMinute?: number | undefined;
   /** @default () => new Date() */
   clock?: () => Date;
+  /**
+   * A gateway in the same process listens here (`pnpm start`): revocations and rotations reach
+   * its cache before the mutation answers, with or without Redis.
+   */
+  localKeyChanges?: LocalKeyChanges | undefined;
 }
 
 /** The keys subgraph: `ApiKey` and `Viewer` at `/graphql`, plus the gateway's internal routes. */
@@ -42,6 +48,7 @@ export async function createKeysApp({
   defaultRateLimitPerMinute,
   adminRateLimitPerMinute,
   clock,
+  localKeyChanges,
   ...service
 }: CreateKeysAppOptions) {
   const schema = buildSchemaFromFile<KeysContext>(
@@ -57,7 +64,7 @@ export async function createKeysApp({
     { fieldLimits: { redis } },
   );
   const apiKeys = createApiKeyStore(db, {
-    events: createApiKeyEvents(redis, service.logger),
+    events: createApiKeyEvents(redis, service.logger, { local: localKeyChanges }),
     ...(clock ? { clock } : {}),
     ...(defaultRateLimitPerMinute ? { defaultRateLimitPerMinute } : {}),
     ...(adminRateLimitPerMinute ? { adminRateLimitPerMinute } : {}),

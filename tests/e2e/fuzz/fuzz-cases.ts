@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { generateApiKeySecret } from "@pokewatch/kit";
 import type { SeededRandom } from "./seeded-random.js";
 
 /** One hostile (or merely odd) request, as the bytes that go on the wire. */
@@ -459,6 +460,18 @@ export function fuzzCases(random: SeededRandom, target: FuzzTarget): FuzzCase[] 
         { query: "fragment F on Query { __typename }" },
       ];
       return { name: `operation name ${i % shapes.length}`, parts: graphqlPost(target, shapes[i % shapes.length]) };
+    }),
+
+    // Made-up keys with a valid checksum (CRC32 is public), as a key-guessing attack sends them, half
+    // claiming another client address in X-Forwarded-For (believed only with TRUST_PROXY). The keys
+    // themselves come from crypto, not the seed: which unknown key is sent changes nothing.
+    ...many("forged keys", 40, (i) => {
+      const headers: Record<string, string> = { ...JSON_TYPE, "x-api-key": generateApiKeySecret() };
+      if (i % 2 === 1) headers["x-forwarded-for"] = `198.51.100.${random.int(1, 254)}`;
+      return {
+        name: `forged key ${i}`,
+        parts: http(target, { anonymous: true, headers, body: '{"query":"{ __typename }"}' }),
+      };
     }),
   ];
 }

@@ -40,6 +40,8 @@ export interface CreateHttpAppOptions {
   service?: string | undefined;
   /** BEHIND_TLS: answers carry `Strict-Transport-Security`. @default false */
   behindTls?: boolean | undefined;
+  /** Fastify's `trustProxy`: whom to believe in `X-Forwarded-For` for `request.ip`. @default false */
+  trustProxy?: boolean | string;
 }
 
 const drainingApps = new WeakSet<FastifyInstance>();
@@ -93,10 +95,12 @@ export function createHttpApp({
   maxBodyBytes = DEFAULT_MAX_BODY_BYTES,
   service,
   behindTls,
+  trustProxy = false,
 }: CreateHttpAppOptions): FastifyInstance {
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: maxBodyBytes,
+    trustProxy,
     genReqId: (request) => resolveRequestId(request.headers[REQUEST_ID_HEADER]),
     // Requests are logged once, at debug, by the onResponse hook below.
     logController: new LogController({ disableRequestLogging: true }),
