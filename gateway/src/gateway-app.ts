@@ -1,7 +1,14 @@
 import { ApolloGateway } from "@apollo/gateway";
 import { ApolloServer, type ApolloServerOptions, type ApolloServerPlugin } from "@apollo/server";
 import { fastifyApolloHandler } from "@as-integrations/fastify";
-import { createErrorMasker, createHttpApp, registerHealthRoutes, type Logger, type Redis } from "@pokewatch/kit";
+import {
+  createErrorMasker,
+  createHttpApp,
+  registerHealthRoutes,
+  subgraphSecretVariable,
+  type Logger,
+  type Redis,
+} from "@pokewatch/kit";
 import type { GraphQLFormattedError } from "graphql";
 import { createGatewayAuth, type GatewayAuthOptions } from "./auth/gateway-auth.js";
 import { keysServiceOrigin } from "./auth/keys-url.js";
@@ -23,7 +30,13 @@ import { SignedDataSource } from "./signed-data-source.js";
 
 export interface CreateGatewayAppOptions {
   supergraphSdl: string;
-  secret: string;
+  /** SUBGRAPH_SECRET: signs the requests of every subgraph without a secret in `subgraphSecrets`. */
+  secret?: string | undefined;
+  /**
+   * Each subgraph's own secret, by name (SUBGRAPH_SECRET_<NAME>), the only one its requests are
+   * signed with: then no other subgraph's secret can sign for it. @default {} (all use `secret`)
+   */
+  subgraphSecrets?: Record<string, string>;
   logger: Logger;
   /** Replaces the routing URL the supergraph gives a subgraph, by subgraph name. */
   subgraphUrls?: Record<string, string>;
@@ -75,14 +88,24 @@ function withoutContextPrefix(format: NonNullable<ApolloServerOptions<GatewayCon
 
 /** The public edge: Apollo Gateway over the static supergraph, served by Apollo Server on Fastify. */
 export async function createGatewayApp(options: CreateGatewayAppOptions) {
-  const { supergraphSdl, secret, logger, subgraphUrls = {}, nodeEnv = "development" } = options;
+  const { supergraphSdl, secret, logger, subgraphUrls = {}, subgraphSecrets = {}, nodeEnv = "development" } = options;
+  const signingSecretFor = (name: string): string => {
+    const found = subgraphSecrets[name] ?? secret;
+    if (found === undefined) {
+      throw new Error(
+        `no secret to sign subgraph ${name}'s requests: set SUBGRAPH_SECRET or ${subgraphSecretVariable(name)}`,
+      );
+    }
+    return found;
+  };
   const operationLimits = options.operationLimits ?? DEFAULT_OPERATION_LIMITS;
   const authOptions = options.auth ?? { enabled: false };
   if (!authOptions.enabled && nodeEnv === "production") {
     throw new Error("AUTH_ENABLED=false is refused with NODE_ENV=production: every caller would have every scope");
   }
   const auth = await createGatewayAuth(authOptions, {
-    secret,
+    // The keys service's internal routes are signed as the keys subgraph's /graphql is.
+    secret: authOptions.enabled ? signingSecretFor("keys") : undefined,
     logger,
     defaultKeysUrl: keysServiceOrigin(supergraphSdl, subgraphUrls),
   });
@@ -121,7 +144,13 @@ export async function createGatewayApp(options: CreateGatewayAppOptions) {
       const target = subgraphUrls[name] ?? url;
       if (!target) throw new Error(`supergraph gives no URL for subgraph ${name}`);
       subgraphHealth[name] = new URL("/health", target).toString();
-      return new SignedDataSource({ name, url: target, secret, logger, timeoutMs: options.subgraphTimeoutMs });
+      return new SignedDataSource({
+        name,
+        url: target,
+        secret: signingSecretFor(name),
+        logger,
+        timeoutMs: options.subgraphTimeoutMs,
+      });
     },
   });
   const apollo = new ApolloServer<GatewayContext>({

@@ -17,6 +17,8 @@ import {
   redisTimeoutsOf,
   runMigrations,
   serverOptionsOf,
+  subgraphSecretOf,
+  type SubgraphName,
   type Database,
   type Redis,
   type RunningServer,
@@ -71,7 +73,12 @@ export async function startStack({
   pipeline: pipelineOptions,
 }: StartStackOptions): Promise<RunningStack> {
   const logger = createLogger({ name: "pokewatch", level: env.LOG_LEVEL });
-  const secret = env.SUBGRAPH_SECRET ?? randomBytes(32).toString("base64url");
+  // Unset, each subgraph gets a random secret of its own: none can sign for another.
+  const secretOf = (name: SubgraphName) => {
+    const secret = subgraphSecretOf(env, name) ?? { current: randomBytes(32).toString("base64url") };
+    return { secret: secret.current, previousSecret: secret.previous };
+  };
+  const secrets = { pricing: secretOf("pricing"), keys: secretOf("keys"), pipeline: secretOf("pipeline") };
   const db =
     givenDb ??
     (await createDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR, timeouts: databaseTimeoutsOf(env) }));
@@ -91,7 +98,6 @@ export async function startStack({
     await runMigrations(db, "pipeline", pipelineMigrations());
     redis = await openRedis(env.REDIS_URL, logger, redisTimeoutsOf(env));
     const common = {
-      secret,
       maxBodyBytes: env.MAX_BODY_BYTES,
       redis,
     };
@@ -117,6 +123,7 @@ export async function startStack({
     const pricing = await listen(
       await createPricingApp({
         ...common,
+        ...secrets.pricing,
         db,
         dataDir: env.DATA_DIR,
         catalog,
@@ -131,6 +138,7 @@ export async function startStack({
     const keys = await listen(
       await createKeysApp({
         ...common,
+        ...secrets.keys,
         db,
         adminKey: env.POKEWATCH_ADMIN_KEY,
         defaultRateLimitPerMinute: env.RATE_LIMIT_RPM,
@@ -148,6 +156,7 @@ export async function startStack({
     const pipeline = await listen(
       await createPipelineApp({
         ...common,
+        ...secrets.pipeline,
         db,
         cron: env.PIPELINE_CRON,
         dataDir: env.DATA_DIR,
@@ -169,7 +178,12 @@ export async function startStack({
     };
     const gatewayApp = await createGatewayApp({
       supergraphSdl: readSupergraphSdl(env.SUPERGRAPH_PATH),
-      secret,
+      secret: env.SUBGRAPH_SECRET,
+      subgraphSecrets: {
+        pricing: secrets.pricing.secret,
+        keys: secrets.keys.secret,
+        pipeline: secrets.pipeline.secret,
+      },
       logger: serviceLogger("gateway"),
       subgraphUrls: { ...subgraphUrls, ...subgraphUrlOverrides(env) },
       corsOrigins: env.CORS_ORIGINS,

@@ -32,7 +32,16 @@ export interface GatewayAuth {
 /** Wires the verifier, its Redis invalidation and the usage reporter for one gateway. */
 export async function createGatewayAuth(
   options: GatewayAuthOptions,
-  { secret, logger, defaultKeysUrl }: { secret: string; logger: Logger; defaultKeysUrl: string | undefined },
+  {
+    secret,
+    logger,
+    defaultKeysUrl,
+  }: {
+    /** What the keys service's calls are signed with (the keys subgraph's secret); needed when enabled. */
+    secret: string | undefined;
+    logger: Logger;
+    defaultKeysUrl: string | undefined;
+  },
 ): Promise<GatewayAuth> {
   if (!options.enabled) {
     logger.warn(
@@ -44,6 +53,11 @@ export async function createGatewayAuth(
   if (!keysUrl) {
     throw new Error(
       "auth is enabled but no keys service URL is known: set KEYS_URL or give the supergraph a keys subgraph",
+    );
+  }
+  if (secret === undefined) {
+    throw new Error(
+      "auth is enabled but there is no secret to sign keys service calls: set SUBGRAPH_SECRET_KEYS or SUBGRAPH_SECRET",
     );
   }
   const client = createKeysServiceClient({

@@ -1,24 +1,32 @@
-import { envFields, isWellFormedApiKeySecret, serviceEnvShape } from "@pokewatch/kit";
+import { checkSubgraphSecrets, envFields, isWellFormedApiKeySecret, serviceEnvShape } from "@pokewatch/kit";
 import { z } from "zod";
 
-export const keysEnvSchema = z.object({
-  ...serviceEnvShape,
-  KEYS_PORT: envFields.port(4002),
-  /** When set, an active key with this secret and every scope is guaranteed at start-up. */
-  POKEWATCH_ADMIN_KEY: z
-    .string()
-    .refine(isWellFormedApiKeySecret, {
-      message:
-        "must be a PokeWatch API key (pw_live_ or pw_test_, 32 random characters and a 6-character checksum); generate one with `pnpm keys secret`",
-    })
-    .optional(),
-  /** Requests per minute of a key created without its own `rateLimitPerMinute`. */
-  RATE_LIMIT_RPM: z.coerce
-    .number()
-    .int("must be a whole number of requests per minute")
-    .min(1, "must be at least 1")
-    .max(100_000, "must be at most 100000")
-    .default(60),
-});
+export const keysEnvSchema = z
+  .object({
+    ...serviceEnvShape,
+    KEYS_PORT: envFields.port(4002),
+    /** This subgraph's own signing secret, so that no other subgraph's can sign for it; SUBGRAPH_SECRET when unset. */
+    SUBGRAPH_SECRET_KEYS: envFields.optionalSecret(),
+    /** Accepted besides the current secret while it is rotated (docs/security.md); never signed with. */
+    SUBGRAPH_SECRET_KEYS_PREVIOUS: envFields.optionalSecret(),
+    /** The same for the shared SUBGRAPH_SECRET, when this subgraph has no secret of its own. */
+    SUBGRAPH_SECRET_PREVIOUS: envFields.optionalSecret(),
+    /** When set, an active key with this secret and every scope is guaranteed at start-up. */
+    POKEWATCH_ADMIN_KEY: z
+      .string()
+      .refine(isWellFormedApiKeySecret, {
+        message:
+          "must be a PokeWatch API key (pw_live_ or pw_test_, 32 random characters and a 6-character checksum); generate one with `pnpm keys secret`",
+      })
+      .optional(),
+    /** Requests per minute of a key created without its own `rateLimitPerMinute`. */
+    RATE_LIMIT_RPM: z.coerce
+      .number()
+      .int("must be a whole number of requests per minute")
+      .min(1, "must be at least 1")
+      .max(100_000, "must be at most 100000")
+      .default(60),
+  })
+  .superRefine(checkSubgraphSecrets(["keys"]));
 
 export type KeysEnv = z.infer<typeof keysEnvSchema>;

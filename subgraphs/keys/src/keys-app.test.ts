@@ -6,6 +6,7 @@ import {
   generateApiKeySecret,
   hashApiKeySecret,
   parseEnv,
+  requireSubgraphSecret,
   runMigrations,
   signIdentity,
   type Database,
@@ -448,6 +449,16 @@ describe("keys subgraph: environment", () => {
   it("accepts a well-formed POKEWATCH_ADMIN_KEY and leaves it optional", () => {
     expect(parseEnv(keysEnvSchema, { ...base, POKEWATCH_ADMIN_KEY: ADMIN_KEY }).POKEWATCH_ADMIN_KEY).toBe(ADMIN_KEY);
     expect(parseEnv(keysEnvSchema, base).POKEWATCH_ADMIN_KEY).toBeUndefined();
+  });
+
+  it("verifies with SUBGRAPH_SECRET_KEYS when set, with its previous secret during a rotation, and needs one secret", () => {
+    const own = "keys-own-secret-of-at-least-32-characters";
+    const old = "keys-old-secret-of-at-least-32-characters";
+    const env = parseEnv(keysEnvSchema, { SUBGRAPH_SECRET_KEYS: own, SUBGRAPH_SECRET_KEYS_PREVIOUS: old });
+    expect(requireSubgraphSecret(env, "keys")).toEqual({ current: own, previous: old });
+    expect(() => parseEnv(keysEnvSchema, {})).toThrow(
+      /SUBGRAPH_SECRET is missing: required unless SUBGRAPH_SECRET_KEYS/,
+    );
   });
 
   it("refuses any other value, pointing at `pnpm keys secret` and never echoing it", () => {

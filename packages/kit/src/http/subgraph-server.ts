@@ -132,6 +132,12 @@ export async function createSubgraphApp<TContext extends SubgraphContext>(
     void parseJson(request, body as string, done);
   });
 
+  if (previousSecret) {
+    logger.info(
+      { subgraph: name },
+      "accepting the previous subgraph secret besides the current one (a rotation): unset it once every gateway signs with the current one",
+    );
+  }
   const signatureCheck = createSignatureCheck(name, previousSecret ? [secret, previousSecret] : [secret]);
   app.route({ method: "POST", url: "/graphql", ...signatureCheck, handler });
   subgraphNames.set(app, name);
