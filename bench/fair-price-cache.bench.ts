@@ -36,7 +36,7 @@ export async function fairPriceCacheBench(): Promise<BenchResult> {
         method: "POST",
         headers: {
           "content-type": "application/json",
-          ...signIdentity(testIdentity(), TEST_SECRET, { audience: "pricing", body }),
+          ...signIdentity(testIdentity(), TEST_SECRET, { audience: "pricing", method: "POST", path: "/graphql", body }),
         },
         body,
       });

@@ -7,6 +7,7 @@ import {
   createHttpApp,
   redisReadiness,
   registerHealthRoutes,
+  subgraphSecretVariable,
   type Logger,
   type Redis,
 } from "@pokewatch/kit";
@@ -33,7 +34,13 @@ import { SignedDataSource } from "./signed-data-source.js";
 
 export interface CreateGatewayAppOptions {
   supergraphSdl: string;
-  secret: string;
+  /** SUBGRAPH_SECRET: signs the requests of every subgraph without a secret in `subgraphSecrets`. */
+  secret?: string | undefined;
+  /**
+   * Each subgraph's own secret, by name (SUBGRAPH_SECRET_<NAME>), the only one its requests are
+   * signed with: then no other subgraph's secret can sign for it. @default {} (all use `secret`)
+   */
+  subgraphSecrets?: Record<string, string>;
   logger: Logger;
   /** Replaces the routing URL the supergraph gives a subgraph, by subgraph name. */
   subgraphUrls?: Record<string, string>;
@@ -97,7 +104,16 @@ function withoutContextPrefix(format: NonNullable<ApolloServerOptions<GatewayCon
 
 /** The public edge: Apollo Gateway over the static supergraph, served by Apollo Server on Fastify. */
 export async function createGatewayApp(options: CreateGatewayAppOptions) {
-  const { supergraphSdl, secret, logger, subgraphUrls = {}, nodeEnv = "development" } = options;
+  const { supergraphSdl, secret, logger, subgraphUrls = {}, subgraphSecrets = {}, nodeEnv = "development" } = options;
+  const signingSecretFor = (name: string): string => {
+    const found = subgraphSecrets[name] ?? secret;
+    if (found === undefined) {
+      throw new Error(
+        `no secret to sign subgraph ${name}'s requests: set SUBGRAPH_SECRET or ${subgraphSecretVariable(name)}`,
+      );
+    }
+    return found;
+  };
   const operationLimits = options.operationLimits ?? DEFAULT_OPERATION_LIMITS;
   const authOptions = options.auth ?? { enabled: false };
   if (!authOptions.enabled && nodeEnv === "production") {
@@ -107,7 +123,8 @@ export async function createGatewayApp(options: CreateGatewayAppOptions) {
   if (corsPolicy.warning) logger.warn(corsPolicy.warning);
   const metrics = createRateLimitMetrics();
   const auth = await createGatewayAuth(authOptions, {
-    secret,
+    // The keys service's internal routes are signed as the keys subgraph's /graphql is.
+    secret: authOptions.enabled ? signingSecretFor("keys") : undefined,
     logger,
     defaultKeysUrl: keysServiceOrigin(supergraphSdl, subgraphUrls),
     hooks: {
@@ -156,7 +173,13 @@ export async function createGatewayApp(options: CreateGatewayAppOptions) {
       const target = subgraphUrls[name] ?? url;
       if (!target) throw new Error(`supergraph gives no URL for subgraph ${name}`);
       subgraphHealth[name] = new URL("/health", target).toString();
-      return new SignedDataSource({ name, url: target, secret, logger, timeoutMs: options.subgraphTimeoutMs });
+      return new SignedDataSource({
+        name,
+        url: target,
+        secret: signingSecretFor(name),
+        logger,
+        timeoutMs: options.subgraphTimeoutMs,
+      });
     },
   });
   const apollo = new ApolloServer<GatewayContext>({

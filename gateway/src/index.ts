@@ -2,6 +2,7 @@ export { createGatewayApp, type CreateGatewayAppOptions, type GatewayRateLimitOp
 export {
   gatewayEnvSchema,
   operationLimitsOf,
+  subgraphSigningSecrets,
   subgraphUrlOverrides,
   DEFAULT_SUPERGRAPH_PATH,
   type GatewayEnv,

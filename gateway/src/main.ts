@@ -9,7 +9,7 @@ import {
   serverOptionsOf,
   shutdownDeadlineMs,
 } from "@pokewatch/kit";
-import { gatewayEnvSchema, operationLimitsOf, subgraphUrlOverrides } from "./env.js";
+import { gatewayEnvSchema, operationLimitsOf, subgraphSigningSecrets, subgraphUrlOverrides } from "./env.js";
 import { createGatewayApp } from "./gateway-app.js";
 import { readSupergraphSdl } from "./supergraph.js";
 
@@ -23,6 +23,7 @@ await runService(
     const app = await createGatewayApp({
       supergraphSdl: readSupergraphSdl(env.SUPERGRAPH_PATH),
       secret: env.SUBGRAPH_SECRET,
+      subgraphSecrets: subgraphSigningSecrets(env),
       logger,
       subgraphUrls: subgraphUrlOverrides(env),
       corsOrigins: env.CORS_ORIGINS,

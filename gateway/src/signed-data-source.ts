@@ -18,6 +18,7 @@ export interface SignedDataSourceOptions {
   /** The subgraph's name in the supergraph; also the signature's audience. */
   name: string;
   url: string;
+  /** This subgraph's current secret (SUBGRAPH_SECRET_<NAME>, else SUBGRAPH_SECRET): the only one signed with. */
   secret: string;
   logger: Logger;
   /** Longest wait for one subgraph answer, headers and body (SUBGRAPH_TIMEOUT_MS). @default 10_000 */
@@ -52,8 +53,8 @@ function isTimeout(error: unknown): boolean {
 }
 
 /**
- * Sends each subgraph request signed for that subgraph (identity, request id and the exact body,
- * under the shared secret), and turns transport failures into errors a client can act on.
+ * Sends each subgraph request signed for that subgraph (identity, method, path, the exact body and
+ * the time, under that subgraph's secret), and turns transport failures into errors a client can act on.
  */
 export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   private readonly name: string;
@@ -72,7 +73,13 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     this.fetcher = (target, init = {}) => {
       const headers = { ...(init.headers as Record<string, string>) };
       const encoded = headers[IDENTITY_HEADER] ?? encodeIdentity(anonymousIdentity(randomUUID()));
-      const signed = signEncodedIdentity(encoded, secret, { audience: name, body: String(init.body ?? "") });
+      const { pathname, search } = new URL(String(target));
+      const signed = signEncodedIdentity(encoded, secret, {
+        audience: name,
+        method: init.method ?? "GET",
+        path: pathname + search,
+        body: String(init.body ?? ""),
+      });
       // One bound per attempt, over the headers and the body (Apollo reads the body under the same signal).
       const timeout = AbortSignal.timeout(timeoutMs);
       const signal = init.signal ? AbortSignal.any([init.signal as AbortSignal, timeout]) : timeout;
@@ -100,7 +107,7 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
       this.log.error(
         { subgraph: this.name, status: failed?.status, err: failed || timedOut ? undefined : error },
         failed?.status === 401
-          ? "subgraph refused the gateway's signature: check SUBGRAPH_SECRET on both sides"
+          ? `subgraph refused the gateway's signature: check SUBGRAPH_SECRET_${this.name.toUpperCase()} (or SUBGRAPH_SECRET) on both sides`
           : timedOut
             ? `subgraph did not answer within ${this.timeoutMs} ms (SUBGRAPH_TIMEOUT_MS)`
             : "subgraph did not answer",

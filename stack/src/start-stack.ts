@@ -20,6 +20,8 @@ import {
   runMigrations,
   serveMetrics,
   serverOptionsOf,
+  subgraphSecretOf,
+  type SubgraphName,
   type Database,
   type Redis,
   type RunningServer,
@@ -81,7 +83,12 @@ export async function startStack({
   const logger = createLogger({ name: "pokewatch", level: env.LOG_LEVEL });
   // Refused CORS settings stop the start here, before migrations and a first model's training.
   resolveCorsPolicy(env.CORS_ORIGINS, env.NODE_ENV);
-  const secret = env.SUBGRAPH_SECRET ?? randomBytes(32).toString("base64url");
+  // Unset, each subgraph gets a random secret of its own: none can sign for another.
+  const secretOf = (name: SubgraphName) => {
+    const secret = subgraphSecretOf(env, name) ?? { current: randomBytes(32).toString("base64url") };
+    return { secret: secret.current, previousSecret: secret.previous };
+  };
+  const secrets = { pricing: secretOf("pricing"), keys: secretOf("keys"), pipeline: secretOf("pipeline") };
   const db =
     givenDb ??
     (await createDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR, timeouts: databaseTimeoutsOf(env) }));
@@ -101,7 +108,6 @@ export async function startStack({
     await runMigrations(db, "pipeline", pipelineMigrations());
     redis = await openRedis(env.REDIS_URL, logger, redisTimeoutsOf(env));
     const common = {
-      secret,
       maxBodyBytes: env.MAX_BODY_BYTES,
       behindTls: env.BEHIND_TLS,
       redis,
@@ -127,6 +133,7 @@ export async function startStack({
 
     const pricingApp = await createPricingApp({
       ...common,
+      ...secrets.pricing,
       db,
       dataDir: env.DATA_DIR,
       catalog,
@@ -142,6 +149,7 @@ export async function startStack({
     const localKeyChanges = createLocalKeyChanges();
     const keysApp = await createKeysApp({
       ...common,
+      ...secrets.keys,
       db,
       ...keysSettingsFromEnv(env),
       localKeyChanges,
@@ -157,6 +165,7 @@ export async function startStack({
     const pipelinePort = await portFor(at(env.PIPELINE_PORT));
     const pipelineApp = await createPipelineApp({
       ...common,
+      ...secrets.pipeline,
       db,
       cron: env.PIPELINE_CRON,
       dataDir: env.DATA_DIR,
@@ -177,7 +186,12 @@ export async function startStack({
     };
     const gatewayApp = await createGatewayApp({
       supergraphSdl: readSupergraphSdl(env.SUPERGRAPH_PATH),
-      secret,
+      secret: env.SUBGRAPH_SECRET,
+      subgraphSecrets: {
+        pricing: secrets.pricing.secret,
+        keys: secrets.keys.secret,
+        pipeline: secrets.pipeline.secret,
+      },
       logger: serviceLogger("gateway"),
       subgraphUrls: { ...subgraphUrls, ...subgraphUrlOverrides(env) },
       corsOrigins: env.CORS_ORIGINS,

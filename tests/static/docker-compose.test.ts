@@ -52,6 +52,25 @@ describe("docker-compose.yml", () => {
     }
   });
 
+  it("gives each subgraph its own secret and no other subgraph's, and the gateway all of them", () => {
+    const names = ["pricing", "keys", "pipeline"];
+    const ownSecrets = (service: string) =>
+      Object.keys(compose.services[service]!.environment ?? {})
+        .filter((variable) => names.some((name) => variable.startsWith(`SUBGRAPH_SECRET_${name.toUpperCase()}`)))
+        .sort();
+    for (const name of names) {
+      const variable = `SUBGRAPH_SECRET_${name.toUpperCase()}`;
+      expect(ownSecrets(name)).toEqual([variable, `${variable}_PREVIOUS`]);
+      expect(compose.services[name]!.environment?.[variable]).toBe(`\${${variable}:-}`);
+    }
+    // The gateway signs with the current secrets only.
+    expect(ownSecrets("gateway")).toEqual([
+      "SUBGRAPH_SECRET_KEYS",
+      "SUBGRAPH_SECRET_PIPELINE",
+      "SUBGRAPH_SECRET_PRICING",
+    ]);
+  });
+
   it("gives the gateway the docker supergraph and publishes only the gateway", () => {
     const gateway = compose.services.gateway!;
     expect(gateway.environment?.SUPERGRAPH_PATH).toBe("schema/supergraph.docker.graphql");

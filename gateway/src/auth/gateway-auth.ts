@@ -58,7 +58,13 @@ export async function createGatewayAuth(
     logger,
     defaultKeysUrl,
     hooks = {},
-  }: { secret: string; logger: Logger; defaultKeysUrl: string | undefined; hooks?: GatewayAuthHooks },
+  }: {
+    /** What the keys service's calls are signed with (the keys subgraph's secret); needed when enabled. */
+    secret: string | undefined;
+    logger: Logger;
+    defaultKeysUrl: string | undefined;
+    hooks?: GatewayAuthHooks;
+  },
 ): Promise<GatewayAuth> {
   if (!options.enabled) {
     logger.warn(
@@ -70,6 +76,11 @@ export async function createGatewayAuth(
   if (!keysUrl) {
     throw new Error(
       "auth is enabled but no keys service URL is known: set KEYS_URL or give the supergraph a keys subgraph",
+    );
+  }
+  if (secret === undefined) {
+    throw new Error(
+      "auth is enabled but there is no secret to sign keys service calls: set SUBGRAPH_SECRET_KEYS or SUBGRAPH_SECRET",
     );
   }
   const client = createKeysServiceClient({

@@ -26,13 +26,13 @@ export class KeysServiceUnavailableError extends Error {
 export interface KeysServiceClientOptions {
   /** The keys service's origin, e.g. `http://127.0.0.1:4002`; a path on it is ignored. */
   url: string;
-  /** SUBGRAPH_SECRET: the internal routes are signed like subgraph requests. */
+  /** The keys subgraph's secret (SUBGRAPH_SECRET_KEYS, else SUBGRAPH_SECRET): the internal routes are signed like its /graphql. */
   secret: string;
   /** @default 2000 */
   timeoutMs?: number;
 }
 
-/** Signed POSTs with Node's fetch, audience `keys`, under a timeout. */
+/** Signed POSTs with Node's fetch (audience `keys`, method, route and body signed), under a timeout. */
 export function createKeysServiceClient({
   url,
   secret,
@@ -46,7 +46,7 @@ export function createKeysServiceClient({
     const body = JSON.stringify(payload);
     const headers = {
       "content-type": "application/json",
-      ...signIdentity(anonymousIdentity(randomUUID()), secret, { audience: "keys", body }),
+      ...signIdentity(anonymousIdentity(randomUUID()), secret, { audience: "keys", method: "POST", path: route, body }),
     };
     let response: Response;
     try {

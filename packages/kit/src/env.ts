@@ -70,6 +70,15 @@ export const envFields = {
       message: `must be a ${protocols.map((p) => `${p}//`).join(" or ")} URL`,
     }),
   secret: () => z.string().min(32, "must be at least 32 characters"),
+  /**
+   * An optional secret where empty means unset, as Compose's `${VAR:-}` or an empty Kubernetes
+   * Secret key pass it: the per-subgraph and previous secrets.
+   */
+  optionalSecret: () =>
+    z.preprocess(
+      (value) => (value === "" ? undefined : value),
+      z.string().min(32, "must be at least 32 characters").optional(),
+    ),
   /** A duration in whole milliseconds, within [min, max]. */
   milliseconds: (min: number, max: number, fallback: number) =>
     z
@@ -105,10 +114,14 @@ export const commonEnvShape = {
   REDIS_CONNECT_TIMEOUT_MS: envFields.milliseconds(10, 600_000, DEFAULT_REDIS_TIMEOUTS.connectTimeoutMs),
 };
 
-/** Variables of a service that talks to the others: the shared secret and the body limit. */
+/**
+ * Variables of a service that talks to the others: the shared secret and the body limit. The
+ * secret is optional here because a subgraph's own `SUBGRAPH_SECRET_<NAME>` may replace it; each
+ * service's schema requires one or the other (`checkSubgraphSecrets`).
+ */
 export const serviceEnvShape = {
   ...commonEnvShape,
-  SUBGRAPH_SECRET: envFields.secret(),
+  SUBGRAPH_SECRET: envFields.secret().optional(),
   MAX_BODY_BYTES: z
     .string()
     .regex(/^\d+$/, "must be a whole number of bytes")

@@ -6,6 +6,7 @@ export * from "./date-scalar.js";
 export * from "./request-id.js";
 export * from "./identity.js";
 export * from "./signing.js";
+export * from "./subgraph-secrets.js";
 export * from "./redis.js";
 export * from "./db/index.js";
 export * from "./http/index.js";

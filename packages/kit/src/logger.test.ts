@@ -16,7 +16,19 @@ describe("createLogger redaction", () => {
     logger.info({ secret: SECRET }, "top-level secret");
     logger.info({ user: { password: PASSWORD } }, "nested password");
     logger.info({ password: PASSWORD }, "password");
-    logger.info({ env: { SUBGRAPH_SECRET: SECRET, DATABASE_URL: DB_URL, LOG_LEVEL: "debug" } }, "env");
+    logger.info(
+      {
+        env: {
+          SUBGRAPH_SECRET: SECRET,
+          SUBGRAPH_SECRET_PREVIOUS: `${SECRET}-previous`,
+          SUBGRAPH_SECRET_KEYS: `${SECRET}-keys`,
+          SUBGRAPH_SECRET_PRICING_PREVIOUS: `${SECRET}-pricing-previous`,
+          DATABASE_URL: DB_URL,
+          LOG_LEVEL: "debug",
+        },
+      },
+      "env",
+    );
     logger.info(
       { request: { headers: { cookie: `session=${SECRET}`, "x-pokewatch-signature": SIGNATURE } } },
       "fastify request",

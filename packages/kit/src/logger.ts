@@ -1,4 +1,5 @@
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from "pino";
+import { SUBGRAPH_NAMES, subgraphSecretVariable } from "./subgraph-secrets.js";
 
 export type { Logger } from "pino";
 
@@ -27,6 +28,11 @@ export const REDACTED_PATHS = [
   '*.headers["x-pokewatch-signature"]',
   '*.headers["set-cookie"]',
   "env.SUBGRAPH_SECRET",
+  "env.SUBGRAPH_SECRET_PREVIOUS",
+  ...SUBGRAPH_NAMES.flatMap((name) => [
+    `env.${subgraphSecretVariable(name)}`,
+    `env.${subgraphSecretVariable(name)}_PREVIOUS`,
+  ]),
   "env.POKEWATCH_ADMIN_KEY",
   "env.DATABASE_URL",
   "env.REDIS_URL",

@@ -9,6 +9,7 @@ import {
   signIdentity,
   verifySignedIdentity,
   type SignedHeaders,
+  type SignedRequest,
 } from "./signing.js";
 
 const SECRET = "signing-test-secret-with-32-chars-or-more";
@@ -24,14 +25,22 @@ const identity: Identity = {
 };
 
 const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
-const REQUEST = { audience: "pricing", body: '{"query":"{ card(id: \\"sv3pt5-6\\") { name } }"}' };
-/** Signs an arbitrary identity payload the way the gateway does (v1 = HMAC-SHA256 over "v1.<ts>.<audience>.<sha256(body)>.<identity>"). */
+const REQUEST: SignedRequest = {
+  audience: "pricing",
+  method: "POST",
+  path: "/graphql",
+  body: '{"query":"{ card(id: \\"sv3pt5-6\\") { name } }"}',
+};
+/**
+ * Signs an arbitrary identity payload the way the gateway does: v2 = HMAC-SHA256 over
+ * "v2\n<ts>\n<METHOD>\n<path>\n<audience>\n<sha256(body)>\n<identity>".
+ */
 function signRaw(encoded: string, timestamp = String(NOW), secret = SECRET): SignedHeaders {
   const digest = createHash("sha256").update(REQUEST.body).digest("hex");
   const hex = createHmac("sha256", secret)
-    .update(`v1.${timestamp}.${REQUEST.audience}.${digest}.${encoded}`)
+    .update(["v2", timestamp, REQUEST.method, REQUEST.path, REQUEST.audience, digest, encoded].join("\n"))
     .digest("hex");
-  return { [IDENTITY_HEADER]: encoded, [TIMESTAMP_HEADER]: timestamp, [SIGNATURE_HEADER]: `v1=${hex}` };
+  return { [IDENTITY_HEADER]: encoded, [TIMESTAMP_HEADER]: timestamp, [SIGNATURE_HEADER]: `v2=${hex}` };
 }
 const verify = (headers: Record<string, string | string[] | undefined>, options = {}) =>
   verifySignedIdentity(headers, SECRET, REQUEST, { now: NOW, ...options });
@@ -52,22 +61,47 @@ describe("signIdentity / verifySignedIdentity", () => {
     expect(verify(tampered)).toEqual({ ok: false, reason: "signature does not match" });
   });
 
-  it("refuses a signature made for another subgraph or another body", () => {
+  it.each<[string, Partial<SignedRequest>]>([
+    ["another subgraph", { audience: "keys" }],
+    ["another body", { body: '{"query":"{ apiKeys { edges { node { id } } } }"}' }],
+    ["a body changed by one byte", { body: REQUEST.body.replace("sv3pt5-6", "sv3pt5-7") }],
+    ["another method", { method: "GET" }],
+    ["another path", { path: "/internal/api-keys/verify" }],
+    ["another query string", { path: "/graphql?debug=1" }],
+  ])("refuses a signature presented with %s", (_case, change) => {
     const headers = signIdentity(identity, SECRET, REQUEST, NOW);
-    const otherAudience = verifySignedIdentity(headers, SECRET, { ...REQUEST, audience: "keys" }, { now: NOW });
-    const otherBody = verifySignedIdentity(
-      headers,
-      SECRET,
-      { ...REQUEST, body: '{"query":"{ apiKeys { edges { node { id } } } }"}' },
-      { now: NOW },
-    );
-    expect(otherAudience).toEqual({ ok: false, reason: "signature does not match" });
-    expect(otherBody).toEqual({ ok: false, reason: "signature does not match" });
+    expect(verifySignedIdentity(headers, SECRET, { ...REQUEST, ...change }, { now: NOW })).toEqual({
+      ok: false,
+      reason: "signature does not match",
+    });
+  });
+
+  it("signs the method case-insensitively, as HTTP sends it", () => {
+    const headers = signIdentity(identity, SECRET, { ...REQUEST, method: "post" }, NOW);
+    expect(verify(headers).ok).toBe(true);
   });
 
   it("refuses a signature made with another secret", () => {
     const headers = signIdentity(identity, "another-secret-that-is-also-32-characters", REQUEST, NOW);
     expect(verify(headers)).toEqual({ ok: false, reason: "signature does not match" });
+  });
+
+  it("accepts either of the secrets it is given (a rotation), and no other", () => {
+    const previous = "the-previous-secret-also-32-characters-long";
+    const accepted = [SECRET, previous];
+    const check = (secret: string) =>
+      verifySignedIdentity(signIdentity(identity, secret, REQUEST, NOW), accepted, REQUEST, { now: NOW });
+    expect(check(SECRET)).toEqual({ ok: true, identity });
+    expect(check(previous)).toEqual({ ok: true, identity });
+    expect(check("a-third-secret-nobody-accepts-32-chars-long").ok).toBe(false);
+    // After the rotation only the current one is given.
+    const afterRotation = verifySignedIdentity(signIdentity(identity, previous, REQUEST, NOW), [SECRET], REQUEST, {
+      now: NOW,
+    });
+    expect(afterRotation).toEqual({ ok: false, reason: "signature does not match" });
+    expect(verifySignedIdentity(signIdentity(identity, SECRET, REQUEST, NOW), [], REQUEST, { now: NOW }).ok).toBe(
+      false,
+    );
   });
 
   it("refuses a re-used timestamp (the signature covers it)", () => {
@@ -108,13 +142,36 @@ describe("signIdentity / verifySignedIdentity", () => {
 
   it("refuses a non-hex signature and a wrong version prefix", () => {
     const headers = signIdentity(identity, SECRET, REQUEST, NOW);
-    const hex = headers[SIGNATURE_HEADER].slice("v1=".length);
-    expect(verify({ ...headers, [SIGNATURE_HEADER]: `v1=${"z".repeat(64)}` }).ok).toBe(false);
-    expect(verify({ ...headers, [SIGNATURE_HEADER]: `v2=${hex}` }).ok).toBe(false);
+    const hex = headers[SIGNATURE_HEADER].slice("v2=".length);
+    expect(verify({ ...headers, [SIGNATURE_HEADER]: `v2=${"z".repeat(64)}` }).ok).toBe(false);
+    expect(verify({ ...headers, [SIGNATURE_HEADER]: `v3=${hex}` })).toEqual({
+      ok: false,
+      reason: "signature version v3 is not accepted (this service verifies v2)",
+    });
     expect(verify({ ...headers, [SIGNATURE_HEADER]: hex }).ok).toBe(false);
-    expect(verify({ ...headers, [SIGNATURE_HEADER]: `v1=${hex.slice(0, 32)}` }).ok).toBe(false);
-    expect(verify({ ...headers, [SIGNATURE_HEADER]: `v1=${hex}zz` }).ok).toBe(false);
-    expect(verify({ ...headers, [SIGNATURE_HEADER]: `v1=${hex}=junk` }).ok).toBe(false);
+    expect(verify({ ...headers, [SIGNATURE_HEADER]: `v2=${hex.slice(0, 32)}` }).ok).toBe(false);
+    expect(verify({ ...headers, [SIGNATURE_HEADER]: `v2=${hex}zz` }).ok).toBe(false);
+    expect(verify({ ...headers, [SIGNATURE_HEADER]: `v2=${hex}=junk` }).ok).toBe(false);
+    expect(verify({ ...headers, [SIGNATURE_HEADER]: `V2=${hex}` }).ok).toBe(false);
+  });
+
+  it("refuses a v1 signature (method and path unsigned), naming its version", () => {
+    // v1 signed "v1.<ts>.<audience>.<sha256(body)>.<identity>": valid for any method and path.
+    const encoded = encode(identity);
+    const digest = createHash("sha256").update(REQUEST.body).digest("hex");
+    const v1 = createHmac("sha256", SECRET).update(`v1.${NOW}.${REQUEST.audience}.${digest}.${encoded}`).digest("hex");
+    const headers = { [IDENTITY_HEADER]: encoded, [TIMESTAMP_HEADER]: String(NOW), [SIGNATURE_HEADER]: `v1=${v1}` };
+    expect(verify(headers)).toEqual({
+      ok: false,
+      reason: "signature version v1 is not accepted (this service verifies v2)",
+    });
+  });
+
+  it("refuses to sign what could not be told apart from another request", () => {
+    expect(() => signIdentity(identity, SECRET, { ...REQUEST, path: "/graphql\npricing" }, NOW)).toThrow(/path/);
+    expect(() => signIdentity(identity, SECRET, { ...REQUEST, path: "graphql" }, NOW)).toThrow(/path/);
+    expect(() => signIdentity(identity, SECRET, { ...REQUEST, method: "PO ST" }, NOW)).toThrow(/method/);
+    expect(() => signIdentity(identity, SECRET, { ...REQUEST, audience: "keys\n" }, NOW)).toThrow(/subgraph/);
   });
 
   it("refuses a correctly signed identity of the wrong shape", () => {

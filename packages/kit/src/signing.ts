@@ -5,24 +5,62 @@ export const IDENTITY_HEADER = "x-pokewatch-identity";
 export const TIMESTAMP_HEADER = "x-pokewatch-timestamp";
 export const SIGNATURE_HEADER = "x-pokewatch-signature";
 
-const VERSION = "v1";
-const SIGNATURE_FORMAT = /^v1=([0-9a-f]{64})$/;
+/**
+ * The signature scheme: the prefix of `x-pokewatch-signature` and the first line of what is signed,
+ * so a change of what is covered is a new version a verifier refuses by name, never a silent mismatch.
+ */
+export const SIGNATURE_VERSION = "v2";
+const SIGNATURE_FORMAT = /^(v\d{1,3})=([0-9a-f]{64})$/;
 /** How far a signature's timestamp may be from the verifier's clock. @default 5 minutes */
 export const DEFAULT_MAX_SKEW_MS = 5 * 60 * 1000;
 
 export type SignedHeaders = Record<typeof IDENTITY_HEADER | typeof TIMESTAMP_HEADER | typeof SIGNATURE_HEADER, string>;
 
-/** What a signature is bound to besides the identity: which subgraph it is for, and the exact body sent. */
+/** What a signature is bound to besides the identity and the time. */
 export interface SignedRequest {
   /** The subgraph's name (`pricing`, `keys`, `pipeline`): a signature for one is refused by the others. */
   audience: string;
+  /** The HTTP method (`POST`). */
+  method: string;
+  /** The request target as sent: path and query (`/graphql`, `/internal/api-keys/verify`). */
+  path: string;
   /** The raw request body, so a captured signature cannot carry another operation. */
   body: string;
 }
 
-function mac(secret: string, timestamp: string, identity: string, { audience, body }: SignedRequest): Buffer {
-  const bodyDigest = createHash("sha256").update(body).digest("hex");
-  return createHmac("sha256", secret).update(`${VERSION}.${timestamp}.${audience}.${bodyDigest}.${identity}`).digest();
+/**
+ * The signed string, one field a line: version, timestamp, method, path with query, audience,
+ * SHA-256 of the body, identity. No field can hold a line break (HTTP forbids one in a method,
+ * target or header; the rest are digits, hex, base64url or a configured name), so no two
+ * requests share a string.
+ */
+export function canonicalRequest(timestamp: string, identity: string, request: SignedRequest): string {
+  const bodyDigest = createHash("sha256").update(request.body).digest("hex");
+  return [
+    SIGNATURE_VERSION,
+    timestamp,
+    request.method.toUpperCase(),
+    request.path,
+    request.audience,
+    bodyDigest,
+    identity,
+  ].join("\n");
+}
+
+function mac(secret: string, timestamp: string, identity: string, request: SignedRequest): Buffer {
+  return createHmac("sha256", secret)
+    .update(canonicalRequest(timestamp, identity, request))
+    .digest();
+}
+
+function assertSignable({ audience, method, path }: SignedRequest): void {
+  if (!/^[A-Za-z]+$/.test(method)) throw new Error(`cannot sign method ${JSON.stringify(method)}: letters only`);
+  if (!path.startsWith("/") || /[\r\n]/.test(path)) {
+    throw new Error(`cannot sign path ${JSON.stringify(path)}: it must start with / and hold no line break`);
+  }
+  if (!/^[A-Za-z0-9_-]+$/.test(audience)) {
+    throw new Error(`cannot sign for subgraph ${JSON.stringify(audience)}: letters, digits, _ and - only`);
+  }
 }
 
 /** The identity as it travels in `x-pokewatch-identity`: base64url JSON. */
@@ -37,16 +75,17 @@ export function signEncodedIdentity(
   request: SignedRequest,
   now = Date.now(),
 ): Omit<SignedHeaders, typeof IDENTITY_HEADER> {
+  assertSignable(request);
   const timestamp = String(now);
   return {
     [TIMESTAMP_HEADER]: timestamp,
-    [SIGNATURE_HEADER]: `${VERSION}=${mac(secret, timestamp, encoded, request).toString("hex")}`,
+    [SIGNATURE_HEADER]: `${SIGNATURE_VERSION}=${mac(secret, timestamp, encoded, request).toString("hex")}`,
   };
 }
 
 /**
  * Headers the gateway adds to a subgraph request: the identity, when it was signed, and an
- * HMAC-SHA256 over both, the subgraph it is for and the body.
+ * HMAC-SHA256 under the subgraph's secret over both and the request (method, path, subgraph, body).
  */
 export function signIdentity(
   identity: Identity,
@@ -74,13 +113,30 @@ export function hasSignatureHeaders(headers: HeaderBag): boolean {
   );
 }
 
+function matchesAny(
+  given: Buffer,
+  secrets: readonly string[],
+  timestamp: string,
+  encoded: string,
+  request: SignedRequest,
+) {
+  let matched = false;
+  // Every secret is tried, so the time taken does not tell which one matched.
+  for (const secret of secrets) {
+    const expected = mac(secret, timestamp, encoded, request);
+    if (given.length === expected.length && timingSafeEqual(given, expected)) matched = true;
+  }
+  return matched;
+}
+
 /**
- * Subgraph side: accepts only an identity signed with the shared secret, for this subgraph and
- * this body, within the allowed clock skew. The reason is for logs, not for the caller.
+ * Subgraph side: accepts only an identity signed with one of `secrets` (the current one, and the
+ * previous one while a rotation is under way), for this subgraph and this exact request, within
+ * the allowed clock skew. The reason is for logs, not for the caller.
  */
 export function verifySignedIdentity(
   headers: HeaderBag,
-  secret: string,
+  secrets: string | readonly string[],
   request: SignedRequest,
   { now = Date.now(), maxSkewMs = DEFAULT_MAX_SKEW_MS } = {},
 ): VerifyResult {
@@ -94,9 +150,14 @@ export function verifySignedIdentity(
     return { ok: false, reason: "signature timestamp is outside the allowed window" };
   }
   const match = SIGNATURE_FORMAT.exec(signature);
-  const given = Buffer.from(match?.[1] ?? "", "hex");
-  const expected = mac(secret, timestamp, encoded, request);
-  if (!match || given.length !== expected.length || !timingSafeEqual(given, expected)) {
+  if (match && match[1] !== SIGNATURE_VERSION) {
+    return {
+      ok: false,
+      reason: `signature version ${match[1]} is not accepted (this service verifies ${SIGNATURE_VERSION})`,
+    };
+  }
+  const accepted = typeof secrets === "string" ? [secrets] : secrets;
+  if (!match || !matchesAny(Buffer.from(match[2]!, "hex"), accepted, timestamp, encoded, request)) {
     return { ok: false, reason: "signature does not match" };
   }
 

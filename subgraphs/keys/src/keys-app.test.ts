@@ -6,6 +6,7 @@ import {
   generateApiKeySecret,
   hashApiKeySecret,
   parseEnv,
+  requireSubgraphSecret,
   runMigrations,
   signIdentity,
   type Database,
@@ -42,10 +43,23 @@ afterAll(async () => {
   await db.close();
 });
 
-/** POSTs a JSON body to an internal route, signed as the gateway signs (unless `signed` is false). */
-async function internalPost(url: string, payload: unknown, { signed = true, audience = "keys" } = {}) {
+/**
+ * POSTs a JSON body to an internal route, signed as the gateway signs (unless `signed` is false);
+ * `signedPath` signs for another path than the one it is sent to.
+ */
+async function internalPost(
+  url: string,
+  payload: unknown,
+  {
+    signed = true,
+    audience = "keys",
+    signedPath = url,
+  }: { signed?: boolean; audience?: string; signedPath?: string } = {},
+) {
   const body = JSON.stringify(payload);
-  const signature = signed ? signIdentity(testIdentity(), TEST_SECRET, { audience, body }) : {};
+  const signature = signed
+    ? signIdentity(testIdentity(), TEST_SECRET, { audience, method: "POST", path: signedPath, body })
+    : {};
   const response = await app.inject({
     method: "POST",
     url,
@@ -352,6 +366,21 @@ describe("keys subgraph: internal routes for the gateway", () => {
     }
   });
 
+  it("refuses a signature made for another route or for /graphql with 401", async () => {
+    const created = await createKey({ name: "not touched", scopes: ["prices:read"] });
+    const usage = { used: [{ keyId: created.apiKey.id, at: "2026-03-01T12:00:00.000Z" }] };
+    for (const signedPath of [API_KEY_VERIFY_ROUTE, "/graphql", `${API_KEY_USAGE_ROUTE}?again=1`]) {
+      const response = await internalPost(API_KEY_USAGE_ROUTE, usage, { signedPath });
+      expect(response.status).toBe(401);
+      expect(response.body).toMatchObject({ errors: [{ extensions: { code: "UNAUTHENTICATED" } }] });
+    }
+    const { body } = await signedQuery(app, `query ($id: ID!) { apiKey(id: $id) { lastUsedAt } }`, {
+      variables: { id: created.apiKey.id },
+      identity: admin(),
+    });
+    expect(body.data).toEqual({ apiKey: { lastUsedAt: null } });
+  });
+
   it("verifies a live secret to its key, and an unknown one to null", async () => {
     const created = await createKey({ name: "verify me", scopes: ["prices:read"], rateLimitPerMinute: 90 });
     expect(await verify(created.secret)).toEqual({
@@ -425,6 +454,16 @@ describe("keys subgraph: environment", () => {
     expect(parseEnv(keysEnvSchema, base).POKEWATCH_ADMIN_KEY).toBeUndefined();
   });
 
+  it("verifies with SUBGRAPH_SECRET_KEYS when set, with its previous secret during a rotation, and needs one secret", () => {
+    const own = "keys-own-secret-of-at-least-32-characters";
+    const old = "keys-old-secret-of-at-least-32-characters";
+    const env = parseEnv(keysEnvSchema, { SUBGRAPH_SECRET_KEYS: own, SUBGRAPH_SECRET_KEYS_PREVIOUS: old });
+    expect(requireSubgraphSecret(env, "keys")).toEqual({ current: own, previous: old });
+    expect(() => parseEnv(keysEnvSchema, {})).toThrow(
+      /SUBGRAPH_SECRET is missing: required unless SUBGRAPH_SECRET_KEYS/,
+    );
+  });
+
   it("refuses any other value, pointing at `pnpm keys secret` and never echoing it", () => {
     const bad = "an-admin-password-of-at-least-32-characters";
     const run = () => parseEnv(keysEnvSchema, { ...base, POKEWATCH_ADMIN_KEY: bad });
@@ -455,7 +494,12 @@ describe("keys subgraph: logs", () => {
         url: API_KEY_VERIFY_ROUTE,
         headers: {
           "content-type": "application/json",
-          ...signIdentity(testIdentity(), TEST_SECRET, { audience: "keys", body: verifyBody }),
+          ...signIdentity(testIdentity(), TEST_SECRET, {
+            audience: "keys",
+            method: "POST",
+            path: API_KEY_VERIFY_ROUTE,
+            body: verifyBody,
+          }),
         },
         payload: verifyBody,
       });

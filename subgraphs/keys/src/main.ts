@@ -6,6 +6,7 @@ import {
   loadEnv,
   openRedis,
   redisTimeoutsOf,
+  requireSubgraphSecret,
   runMigrations,
   runService,
   serveMetrics,
@@ -17,6 +18,7 @@ import { createKeysApp, keysMigrations } from "./keys-app.js";
 
 const env = loadEnv(keysEnvSchema);
 const logger = createLogger({ name: "keys", level: env.LOG_LEVEL });
+const secret = requireSubgraphSecret(env, "keys");
 const server = serverOptionsOf(env);
 await runService(
   logger,
@@ -29,7 +31,8 @@ await runService(
     await runMigrations(db, "keys", keysMigrations());
     const redis = await openRedis(env.REDIS_URL, logger, redisTimeoutsOf(env));
     const app = await createKeysApp({
-      secret: env.SUBGRAPH_SECRET,
+      secret: secret.current,
+      previousSecret: secret.previous,
       logger,
       db,
       maxBodyBytes: env.MAX_BODY_BYTES,

@@ -1,4 +1,4 @@
-import { envFields, serviceEnvShape } from "@pokewatch/kit";
+import { checkSubgraphSecrets, envFields, serviceEnvShape } from "@pokewatch/kit";
 import { z } from "zod";
 import { DEFAULT_PIPELINE_CRON, assertValidCron } from "./pipeline/schedule.js";
 
@@ -13,14 +13,22 @@ export const pipelineCron = z
     }
   });
 
-export const pipelineEnvSchema = z.object({
-  ...serviceEnvShape,
-  PIPELINE_PORT: envFields.port(4003),
-  PIPELINE_CRON: pipelineCron,
-  /** With no production model yet, `pnpm start` runs the pipeline once before serving prices. */
-  PIPELINE_TRAIN_ON_START: envFields.boolean(true),
-  /** Where users reach this service's artifact URLs (evaluation plots). */
-  PIPELINE_PUBLIC_URL: envFields.url(["http:", "https:"]).default("http://localhost:4003"),
-});
+export const pipelineEnvSchema = z
+  .object({
+    ...serviceEnvShape,
+    PIPELINE_PORT: envFields.port(4003),
+    /** This subgraph's own signing secret, so that no other subgraph's can sign for it; SUBGRAPH_SECRET when unset. */
+    SUBGRAPH_SECRET_PIPELINE: envFields.optionalSecret(),
+    /** Accepted besides the current secret while it is rotated (docs/security.md); never signed with. */
+    SUBGRAPH_SECRET_PIPELINE_PREVIOUS: envFields.optionalSecret(),
+    /** The same for the shared SUBGRAPH_SECRET, when this subgraph has no secret of its own. */
+    SUBGRAPH_SECRET_PREVIOUS: envFields.optionalSecret(),
+    PIPELINE_CRON: pipelineCron,
+    /** With no production model yet, `pnpm start` runs the pipeline once before serving prices. */
+    PIPELINE_TRAIN_ON_START: envFields.boolean(true),
+    /** Where users reach this service's artifact URLs (evaluation plots). */
+    PIPELINE_PUBLIC_URL: envFields.url(["http:", "https:"]).default("http://localhost:4003"),
+  })
+  .superRefine(checkSubgraphSecrets(["pipeline"]));
 
 export type PipelineEnv = z.infer<typeof pipelineEnvSchema>;

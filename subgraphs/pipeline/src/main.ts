@@ -6,6 +6,7 @@ import {
   loadEnv,
   openRedis,
   redisTimeoutsOf,
+  requireSubgraphSecret,
   runMigrations,
   runService,
   serveMetrics,
@@ -19,6 +20,7 @@ import { createPipelineApp, pipelineMigrations } from "./pipeline-app.js";
 
 const env = loadEnv(pipelineEnvSchema);
 const logger = createLogger({ name: "pipeline", level: env.LOG_LEVEL });
+const secret = requireSubgraphSecret(env, "pipeline");
 const server = serverOptionsOf(env);
 await runService(
   logger,
@@ -34,7 +36,8 @@ await runService(
     await runMigrations(db, "pipeline", pipelineMigrations());
     const redis = await openRedis(env.REDIS_URL, logger, redisTimeoutsOf(env));
     const app = await createPipelineApp({
-      secret: env.SUBGRAPH_SECRET,
+      secret: secret.current,
+      previousSecret: secret.previous,
       logger,
       db,
       cron: env.PIPELINE_CRON,

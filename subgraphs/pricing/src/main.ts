@@ -6,6 +6,7 @@ import {
   loadEnv,
   openRedis,
   redisTimeoutsOf,
+  requireSubgraphSecret,
   runMigrations,
   runService,
   serveMetrics,
@@ -20,6 +21,7 @@ import { pricingSettingsFromEnv } from "./pricing-settings.js";
 
 const env = loadEnv(pricingEnvSchema);
 const logger = createLogger({ name: "pricing", level: env.LOG_LEVEL });
+const secret = requireSubgraphSecret(env, "pricing");
 const server = serverOptionsOf(env);
 await runService(
   logger,
@@ -33,7 +35,8 @@ await runService(
     await runMigrations(db, "model", modelMigrations());
     const redis = await openRedis(env.REDIS_URL, logger, redisTimeoutsOf(env));
     const app = await createPricingApp({
-      secret: env.SUBGRAPH_SECRET,
+      secret: secret.current,
+      previousSecret: secret.previous,
       logger,
       maxBodyBytes: env.MAX_BODY_BYTES,
       behindTls: env.BEHIND_TLS,

@@ -1,6 +1,7 @@
 /**
  * The keys service's internal HTTP routes, called by the gateway only and signed as subgraph
- * requests are (audience `keys`, anonymous identity, the exact body). Not part of the public API.
+ * requests are (audience `keys`, anonymous identity, `POST`, the route's path, the exact body), so a
+ * signature for one route or for `/graphql` is refused by another. Not part of the public API.
  *
  * POST VERIFY_ROUTE   body `{"secretHash": "<sha256 hex>"}`
  *   → 200 `{"key": VerifiedApiKey | null}` (null: unknown, revoked, expired, or a rotated-out

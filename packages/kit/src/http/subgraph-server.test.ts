@@ -3,7 +3,7 @@ import type { FastifyInstance } from "fastify";
 import { parse } from "graphql";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { pokewatchError } from "../errors.js";
-import { signIdentity } from "../signing.js";
+import { signIdentity, type SignedRequest } from "../signing.js";
 import { silentLogger } from "../testing/loggers.js";
 import { TEST_SECRET, signedQuery, testIdentity } from "../testing/signed-request.js";
 import type { ReadinessCheck } from "./health-routes.js";
@@ -45,6 +45,15 @@ function createApp(readiness?: Record<string, ReadinessCheck>) {
 
 const WHOAMI = "{ whoami { keyId scopes requestId } }";
 const WHOAMI_BODY = JSON.stringify({ query: WHOAMI });
+/** What the gateway signs for this app's whoami call; a test changes one part. */
+const WHOAMI_REQUEST: SignedRequest = {
+  audience: "test-subgraph",
+  method: "POST",
+  path: "/graphql",
+  body: WHOAMI_BODY,
+};
+const signWhoami = (change: Partial<SignedRequest> = {}, secret = TEST_SECRET) =>
+  signIdentity(testIdentity(), secret, { ...WHOAMI_REQUEST, ...change });
 let app: FastifyInstance;
 beforeAll(async () => {
   app = await createApp();
@@ -79,7 +88,7 @@ describe("subgraph /graphql signature check", () => {
   });
 
   it("refuses a signed call whose body or audience was changed, saying only Unauthenticated", async () => {
-    const signed = signIdentity(testIdentity(), TEST_SECRET, { audience: "test-subgraph", body: WHOAMI_BODY });
+    const signed = signWhoami();
     const swapped = await app.inject({
       method: "POST",
       url: "/graphql",
@@ -90,7 +99,7 @@ describe("subgraph /graphql signature check", () => {
     expect(swapped.json()).toEqual({
       errors: [{ message: "Unauthenticated", extensions: { code: "UNAUTHENTICATED" } }],
     });
-    const forOther = signIdentity(testIdentity(), TEST_SECRET, { audience: "keys", body: WHOAMI_BODY });
+    const forOther = signWhoami({ audience: "keys" });
     const misrouted = await app.inject({
       method: "POST",
       url: "/graphql",
@@ -99,6 +108,37 @@ describe("subgraph /graphql signature check", () => {
     });
     expect(misrouted.statusCode).toBe(401);
     expect(resolverCalls).toBe(0);
+  });
+
+  it.each<[string, Partial<SignedRequest>, string]>([
+    ["another method", { method: "GET" }, "/graphql"],
+    ["another path", { path: "/internal/api-keys/verify" }, "/graphql"],
+    ["no query string, sent with one", {}, "/graphql?operationName=x"],
+    ["a query string, sent without", { path: "/graphql?operationName=x" }, "/graphql"],
+  ])("refuses a call signed for %s with 401 before any resolver runs", async (_case, change, url) => {
+    const response = await app.inject({
+      method: "POST",
+      url,
+      headers: { "content-type": "application/json", ...signWhoami(change) },
+      payload: WHOAMI_BODY,
+    });
+    expect(response.statusCode).toBe(401);
+    expect(response.json()).toEqual({
+      errors: [{ message: "Unauthenticated", extensions: { code: "UNAUTHENTICATED" } }],
+    });
+    expect(resolverCalls).toBe(0);
+  });
+
+  it("accepts a call signed for its query string", async () => {
+    const url = "/graphql?operationName=x";
+    const response = await app.inject({
+      method: "POST",
+      url,
+      headers: { "content-type": "application/json", ...signWhoami({ path: url }) },
+      payload: WHOAMI_BODY,
+    });
+    expect(response.statusCode).toBe(200);
+    expect(resolverCalls).toBe(1);
   });
 
   it("runs a correctly signed call with the signed identity in context", async () => {
@@ -119,13 +159,44 @@ describe("subgraph /graphql signature check", () => {
       headers: {
         "content-type": "application/json",
         "x-request-id": "req-abc.123",
-        ...signIdentity(testIdentity(), TEST_SECRET, { audience: "test-subgraph", body: WHOAMI_BODY }),
+        ...signWhoami(),
       },
       payload: WHOAMI_BODY,
     });
     expect(response.statusCode).toBe(200);
     expect(response.headers["x-request-id"]).toBe("req-abc.123");
     expect(response.json<{ data: { whoami: { requestId: string } } }>().data.whoami.requestId).toBe("req-abc.123");
+  });
+});
+
+describe("subgraph secret rotation", () => {
+  const OLD = "the-old-subgraph-secret-of-32-chars-or-more";
+  const NEW = "the-new-subgraph-secret-of-32-chars-or-more";
+  const rotating = (previousSecret?: string) =>
+    createSubgraphApp({
+      name: "test-subgraph",
+      schema,
+      secret: NEW,
+      previousSecret,
+      logger: silentLogger(),
+      buildContext: (base) => base,
+    });
+  const status = async (subgraph: FastifyInstance, secret: string) =>
+    (await signedQuery(subgraph, WHOAMI, { secret })).status;
+
+  it("accepts the current and the previous secret during a change, and only the current after it", async () => {
+    const during = await rotating(OLD);
+    const after = await rotating();
+    try {
+      expect(await status(during, OLD)).toBe(200);
+      expect(await status(during, NEW)).toBe(200);
+      expect(await status(during, TEST_SECRET)).toBe(401);
+      expect(await status(after, NEW)).toBe(200);
+      expect(await status(after, OLD)).toBe(401);
+    } finally {
+      await during.close();
+      await after.close();
+    }
   });
 });
 
@@ -136,7 +207,7 @@ describe("subgraph error masking", () => {
       url: "/graphql",
       headers: {
         "content-type": "application/json",
-        ...signIdentity(testIdentity(), TEST_SECRET, { audience: "test-subgraph", body: '{"query":"{ leak }"}' }),
+        ...signWhoami({ body: '{"query":"{ leak }"}' }),
       },
       payload: '{"query":"{ leak }"}',
     });

@@ -23,8 +23,13 @@ export interface SubgraphContext {
 
 /** What every service's app factory takes, whatever else it needs. */
 export interface ServiceAppOptions {
-  /** SUBGRAPH_SECRET shared by the gateway and the subgraphs. */
+  /**
+   * The secret the gateway signs this subgraph's requests with: SUBGRAPH_SECRET_<NAME>, or the
+   * shared SUBGRAPH_SECRET (see `subgraphSecretOf`).
+   */
   secret: string;
+  /** Also accepted while a rotation is under way (SUBGRAPH_SECRET[_<NAME>]_PREVIOUS); never signed with. */
+  previousSecret?: string | undefined;
   logger: Logger;
   /** MAX_BODY_BYTES. @default 1 MiB */
   maxBodyBytes?: number | undefined;
@@ -64,7 +69,7 @@ function refuse(request: FastifyRequest, reply: FastifyReply, reason: string) {
     .send(JSON.stringify({ errors: [{ message: "Unauthenticated", extensions: { code: "UNAUTHENTICATED" } }] }));
 }
 
-function createSignatureCheck(name: string, secret: string): SignatureCheck {
+function createSignatureCheck(name: string, secrets: readonly string[]): SignatureCheck {
   return {
     // Cheap refusal before the body is read; the full check needs the body.
     async onRequest(request, reply) {
@@ -72,7 +77,13 @@ function createSignatureCheck(name: string, secret: string): SignatureCheck {
     },
     async preHandler(request, reply) {
       const body = rawBodies.get(request) ?? "";
-      const verdict = verifySignedIdentity(request.headers, secret, { audience: name, body });
+      const verdict = verifySignedIdentity(request.headers, secrets, {
+        audience: name,
+        method: request.method,
+        // As received: the path and query the gateway signed (Fastify keeps the raw request target).
+        path: request.url,
+        body,
+      });
       if (!verdict.ok) return refuse(request, reply, verdict.reason);
       verifiedIdentities.set(request, verdict.identity);
     },
@@ -81,12 +92,13 @@ function createSignatureCheck(name: string, secret: string): SignatureCheck {
 
 /**
  * A private subgraph: Apollo Server on Fastify at `POST /graphql`, reachable only with the
- * gateway's signature (anything else is 401 before GraphQL runs), plus `/health` and `/ready`.
+ * gateway's signature for this subgraph, method, path and body (anything else is 401 before
+ * GraphQL runs), plus `/health` and `/ready`.
  */
 export async function createSubgraphApp<TContext extends SubgraphContext>(
   options: CreateSubgraphAppOptions<TContext>,
 ): Promise<FastifyInstance> {
-  const { name, schema, secret, logger } = options;
+  const { name, schema, secret, previousSecret, logger } = options;
   const app = createHttpApp({
     logger,
     maxBodyBytes: options.maxBodyBytes,
@@ -127,7 +139,13 @@ export async function createSubgraphApp<TContext extends SubgraphContext>(
     void parseJson(request, body as string, done);
   });
 
-  const signatureCheck = createSignatureCheck(name, secret);
+  if (previousSecret) {
+    logger.info(
+      { subgraph: name },
+      "accepting the previous subgraph secret besides the current one (a rotation): unset it once every gateway signs with the current one",
+    );
+  }
+  const signatureCheck = createSignatureCheck(name, previousSecret ? [secret, previousSecret] : [secret]);
   app.route({ method: "POST", url: "/graphql", ...signatureCheck, handler });
   subgraphNames.set(app, name);
   signatureChecks.set(app, signatureCheck);
@@ -143,7 +161,8 @@ export interface SignedRouteOptions {
 
 /**
  * A non-GraphQL `POST` route on a subgraph app, as private as its `/graphql`: the same signature
- * check (audience = the subgraph's name, over the raw body) and the same 401 refusal.
+ * check (audience = the subgraph's name, over the method, this path and the raw body) and the
+ * same 401 refusal.
  */
 export function registerSignedRoute(app: FastifyInstance, { url, handler }: SignedRouteOptions): void {
   const signatureCheck = signatureChecks.get(app);

@@ -30,7 +30,10 @@ export async function signedQuery<TData = Record<string, unknown>>(
   const response = await app.inject({
     method: "POST",
     url: "/graphql",
-    headers: { "content-type": "application/json", ...signIdentity(identity, secret, { audience, body }) },
+    headers: {
+      "content-type": "application/json",
+      ...signIdentity(identity, secret, { audience, method: "POST", path: "/graphql", body }),
+    },
     payload: body,
   });
   return { status: response.statusCode, headers: response.headers, body: response.json<GraphQLResponseBody<TData>>() };
