@@ -160,7 +160,7 @@ describe("rate limits when Redis goes away", () => {
   let stack: RunningStack;
   beforeAll(async () => {
     proxy = await startTcpProxy(TEST_REDIS_URL);
-    stack = await startTestStack({ REDIS_URL: proxy.url }, postgres.db);
+    stack = await startTestStack({ REDIS_URL: proxy.url, METRICS_PORT: "0" }, postgres.db);
   });
   afterAll(async () => {
     await stack?.close();
@@ -177,7 +177,8 @@ describe("rate limits when Redis goes away", () => {
     expect(statuses.filter((status) => status >= 500)).toEqual([]);
     expect(statuses).toContain(429);
     expect(statuses.slice(0, 10).every((status) => status === 200)).toBe(true);
-    const metrics = await (await fetch(stack.gatewayUrl.replace(/graphql$/, "metrics"))).text();
+    // Metrics are served on the internal METRICS_PORT listener only.
+    const metrics = await (await fetch(stack.metricsUrl!)).text();
     expect(metrics).toMatch(/pokewatch_rate_limit_redis_errors_total\{limiter="quota"\} [1-9]/);
     await proxy.reopen();
   });

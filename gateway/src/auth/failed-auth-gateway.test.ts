@@ -1,4 +1,4 @@
-import { generateApiKeySecret } from "@pokewatch/kit";
+import { generateApiKeySecret, renderMetrics } from "@pokewatch/kit";
 import { TEST_SECRET, silentLogger } from "@pokewatch/kit/testing";
 import type { FastifyInstance } from "fastify";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -78,8 +78,8 @@ describe("failed-auth throttle at the gateway", () => {
     expect(refused.body.errors?.[0]?.extensions).toEqual({ code: "RATE_LIMITED", retryAfter: 60 / LIMIT });
     expect(refused.body.errors?.[0]?.message).toMatch(/Too many failed authentications from this address/);
     expect(keys.calls.verify).toBe(lookups);
-    const metrics = await app.inject({ method: "GET", url: "/metrics" });
-    expect(metrics.body).toMatch(/pokewatch_rate_limited_total\{limit="auth-failures"\} 1/);
+    // What the metrics listener (METRICS_PORT) serves for this app.
+    expect(await renderMetrics([app])).toMatch(/pokewatch_rate_limited_total\{limit="auth-failures"\} 1/);
   });
 
   it("counts every kind of failure: missing, malformed, unknown and revoked keys", async () => {
