@@ -1,7 +1,7 @@
 import { TEST_REDIS_URL, createIsolatedPostgres, type IsolatedPostgres } from "@pokewatch/kit/testing";
 import type { RunningStack } from "@pokewatch/stack";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { postGraphQL, startTestStack, type GraphQLResult } from "./stack-fixture.js";
+import { msUntilStatus, postGraphQL, startTestStack } from "./stack-fixture.js";
 
 // Two gateways, each with its own keys service, on one PostgreSQL schema and one Redis: what two
 // replicas of the system look like.
@@ -37,17 +37,6 @@ async function createKey(stack: RunningStack, scopes: string[], by?: string): Pr
   );
   expect(body.errors).toBeUndefined();
   return (body.data as { createApiKey: CreatedKey }).createApiKey;
-}
-
-/** Milliseconds until `ask` answers with `status`, polling every 20 ms, up to `limitMs`. */
-async function msUntilStatus(ask: () => Promise<GraphQLResult>, status: number, limitMs: number): Promise<number> {
-  const started = performance.now();
-  for (;;) {
-    const elapsed = performance.now() - started;
-    if ((await ask()).status === status) return elapsed;
-    if (elapsed > limitMs) return Number.POSITIVE_INFINITY;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 describe("API keys through two gateways on one Redis", () => {

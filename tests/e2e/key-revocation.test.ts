@@ -7,7 +7,7 @@ import {
 } from "@pokewatch/kit/testing";
 import type { RunningStack } from "@pokewatch/stack";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { postGraphQL, startTestStack, type GraphQLResult } from "./stack-fixture.js";
+import { msUntilStatus, postGraphQL, startTestStack } from "./stack-fixture.js";
 
 // How long a revoked key may keep working, per mode (docs/security.md#revoking-a-key): at once in
 // one process, within a second through Redis, and while Redis is down no longer than the
@@ -16,17 +16,6 @@ const ANNOUNCED_WITHIN_MS = 1_000;
 const UNANNOUNCED_TTL_MS = 2_000;
 const QUERY = `{ viewer { authenticated } }`;
 const asKey = (secret: string) => ({ "x-api-key": secret });
-
-/** Milliseconds from now until `ask` answers `status` (polling every 20 ms), or Infinity after `limitMs`. */
-async function msUntilStatus(ask: () => Promise<GraphQLResult>, status: number, limitMs: number): Promise<number> {
-  const started = performance.now();
-  for (;;) {
-    const elapsed = performance.now() - started;
-    if ((await ask()).status === status) return elapsed;
-    if (elapsed > limitMs) return Number.POSITIVE_INFINITY;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 function report(mode: string, ms: number): void {
   process.stdout.write(`revocation, ${mode}: refused ${Math.round(ms)} ms after the revoke answered\n`);

@@ -87,3 +87,18 @@ export const ALL_SUBGRAPHS_QUERY = `{
   viewer { authenticated requestId key { id } }
   schedules { cron timezone nextRunAt lastRun { id } }
 }`;
+
+/** Milliseconds from now until `ask` answers `status` (polling every 20 ms), or Infinity after `limitMs`. */
+export async function msUntilStatus(
+  ask: () => Promise<GraphQLResult>,
+  status: number,
+  limitMs: number,
+): Promise<number> {
+  const started = performance.now();
+  for (;;) {
+    const elapsed = performance.now() - started;
+    if ((await ask()).status === status) return elapsed;
+    if (elapsed > limitMs) return Number.POSITIVE_INFINITY;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

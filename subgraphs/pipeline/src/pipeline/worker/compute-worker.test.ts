@@ -1,26 +1,11 @@
 import { createCatalog, createMarketSimulator, loadBundledCatalog, simulatedCatalogData } from "@pokewatch/market";
 import { buildPriceDataset, catalogAttributes, trainFairPriceModel, type PriceDataset } from "@pokewatch/model";
+import { longestStall } from "@pokewatch/kit/testing";
 import { beforeAll, describe, expect, it } from "vitest";
 import { StepFailure } from "../steps/step.js";
 import { runInComputeWorker } from "./compute-worker.js";
 
 const limits = { timeoutMs: 60_000 };
-
-/** The longest the event loop went without running a 5 ms timer while `work` ran. */
-async function longestStall(work: () => Promise<unknown>): Promise<number> {
-  let [last, longest] = [performance.now(), 0];
-  const timer = setInterval(() => {
-    const now = performance.now();
-    longest = Math.max(longest, now - last);
-    last = now;
-  }, 5);
-  try {
-    await work();
-  } finally {
-    clearInterval(timer);
-  }
-  return Math.max(longest, performance.now() - last);
-}
 
 describe("runInComputeWorker", () => {
   let dataset: PriceDataset;
