@@ -4,3 +4,4 @@ export * from "./loggers.js";
 export * from "./graphql-errors.js";
 export * from "./run-script.js";
 export * from "./tcp-proxy.js";
+export * from "./env-variables.js";
