@@ -12,9 +12,9 @@ import {
 import { marketMigrations } from "@pokewatch/market";
 import { modelMigrations } from "@pokewatch/model";
 import { pipelineEnvSchema } from "./env.js";
-import { createPipelineApp, pipelineMigrations, pipelineServiceOf } from "./pipeline-app.js";
+import { trainFirstModelOnStart } from "./first-model-on-start.js";
+import { createPipelineApp, pipelineMigrations } from "./pipeline-app.js";
 import { pipelineOptionsFromEnv } from "./pipeline-options-from-env.js";
-import { trainFirstModel } from "./pipeline/first-model.js";
 
 const options = pipelineOptionsFromEnv(loadEnv(pipelineEnvSchema));
 const logger = createLogger({ name: "pipeline", level: options.logLevel });
@@ -40,17 +40,13 @@ await runService(
       logger,
       limits: options.listen.limits,
     });
-    // In the background: the service answers (runs, health) while it trains, and one replica of
-    // many trains. Pricing picks the promoted model up by event or poll.
-    const stopping = new AbortController();
-    const service = pipelineServiceOf(app);
-    const firstModel =
-      options.trainOnStart && service ? trainFirstModel({ service, logger, signal: stopping.signal }) : undefined;
+    // In the background, once listening: the service answers (runs, health) while it trains.
+    const firstModel = options.trainOnStart ? trainFirstModelOnStart(app, logger) : undefined;
     return async () => {
-      stopping.abort();
+      firstModel?.abort();
       // The app's close stops the run in progress (it ends FAILED) and waits for it.
       await running.close();
-      await firstModel;
+      await firstModel?.outcome;
       await metrics?.close();
       redis?.disconnect();
       await db.close();
