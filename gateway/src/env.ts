@@ -22,6 +22,8 @@ const optionalUrl = envFields.url(["http:", "https:"]).optional();
 export const gatewayEnvSchema = z
   .object({
     ...serviceEnvShape,
+    /** production: CORS_ORIGINS is required and AUTH_ENABLED=false refused; no Sandbox landing page. */
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
     GATEWAY_PORT: envFields.port(4000),
     /**
      * Each subgraph's own signing secret (the gateway signs with it, the subgraph checks it), so a

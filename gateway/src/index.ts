@@ -10,3 +10,4 @@ export {
 export { DEFAULT_OPERATION_LIMITS, type OperationLimits } from "./operation/operation-limits.js";
 export { readSupergraphSdl } from "./supergraph.js";
 export { resolveCorsPolicy, type CorsPolicy } from "./http/cors.js";
+export { gatewayOptionsFromEnv, type GatewayOptions } from "./gateway-options-from-env.js";

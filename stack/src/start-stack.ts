@@ -1,27 +1,19 @@
-import { randomBytes } from "node:crypto";
 import { createServer, type AddressInfo } from "node:net";
 import {
   createGatewayApp,
   readSupergraphSdl,
-  operationLimitsOf,
   resolveCorsPolicy,
-  subgraphUrlOverrides,
   type GatewayRateLimitOptions,
 } from "@pokewatch/gateway";
-import { createApiKeyStore, createKeysApp, keysMigrations, keysSettingsFromEnv } from "@pokewatch/keys";
+import { createApiKeyStore, createKeysApp, keysMigrations } from "@pokewatch/keys";
 import {
   createDatabase,
   createLocalKeyChanges,
   createLogger,
-  databaseTimeoutsOf,
   listen,
   openRedis,
-  redisTimeoutsOf,
   runMigrations,
   serveMetrics,
-  serverOptionsOf,
-  subgraphSecretOf,
-  type SubgraphName,
   type Database,
   type Redis,
   type RunningServer,
@@ -33,12 +25,13 @@ import {
   createPipelineApp,
   createPipelineService,
   pipelineMigrations,
+  trainFirstModel,
   type PipelineOptions,
 } from "@pokewatch/pipeline";
-import { createPricingApp, pricingSettingsFromEnv, type PricingSettings } from "@pokewatch/pricing";
-import { trainFirstModel } from "./first-model.js";
+import { createPricingApp, type PricingSettings } from "@pokewatch/pricing";
 import { createLocalAdminKey } from "./local-admin-key.js";
 import type { StackEnv } from "./stack-env.js";
+import { stackOptionsFromEnv } from "./stack-options.js";
 
 export interface RunningStack {
   gatewayUrl: string;
@@ -80,19 +73,15 @@ export async function startStack({
   pipeline: pipelineOptions,
   failedAuthKeyPrefix,
 }: StartStackOptions): Promise<RunningStack> {
-  const logger = createLogger({ name: "pokewatch", level: env.LOG_LEVEL });
+  const options = stackOptionsFromEnv(env);
+  const { gateway: gatewayOptions } = options;
+  const logger = createLogger({ name: "pokewatch", level: gatewayOptions.logLevel });
   // Refused CORS settings stop the start here, before migrations and a first model's training.
-  resolveCorsPolicy(env.CORS_ORIGINS, env.NODE_ENV);
-  // Unset, each subgraph gets a random secret of its own: none can sign for another.
-  const secretOf = (name: SubgraphName) => {
-    const secret = subgraphSecretOf(env, name) ?? { current: randomBytes(32).toString("base64url") };
-    return { secret: secret.current, previousSecret: secret.previous };
-  };
-  const secrets = { pricing: secretOf("pricing"), keys: secretOf("keys"), pipeline: secretOf("pipeline") };
-  const db =
-    givenDb ??
-    (await createDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR, timeouts: databaseTimeoutsOf(env) }));
-  const { limits, shutdown } = serverOptionsOf(env);
+  resolveCorsPolicy(gatewayOptions.app.corsOrigins, gatewayOptions.app.nodeEnv);
+  // One database and one Redis for the four (PGlite holds a single connection); the subgraphs'
+  // options name the same ones, since they read the same variables.
+  const db = givenDb ?? (await createDatabase(options.keys.database));
+  const { limits, shutdown } = gatewayOptions.listen;
   const opened: RunningServer[] = [];
   let redis: Redis | undefined;
   const close = async () => {
@@ -106,77 +95,69 @@ export async function startStack({
     await runMigrations(db, "model", modelMigrations());
     await runMigrations(db, "market", marketMigrations());
     await runMigrations(db, "pipeline", pipelineMigrations());
-    redis = await openRedis(env.REDIS_URL, logger, redisTimeoutsOf(env));
-    const common = {
-      maxBodyBytes: env.MAX_BODY_BYTES,
-      behindTls: env.BEHIND_TLS,
-      redis,
-    };
-    const serviceLogger = (name: string) => createLogger({ name, level: env.LOG_LEVEL });
+    redis = await openRedis(gatewayOptions.redis.url, logger, gatewayOptions.redis.timeouts);
+    const serviceLogger = (name: keyof typeof options) => createLogger({ name, level: options[name].logLevel });
     // One runner for the first-model run and the scheduled ones: the app waits for both on close.
     const pipelineService = createPipelineService({
       db,
       redis,
-      dataDir: env.DATA_DIR,
+      dataDir: options.pipeline.app.dataDir,
       logger: serviceLogger("pipeline"),
       ...(catalog && { catalog }),
       ...(pipelineOptions && { options: pipelineOptions }),
     });
-    if (env.PIPELINE_TRAIN_ON_START) {
+    if (options.pipeline.trainOnStart) {
       // Before pricing starts, so that it loads the model at once; a failure is logged, never thrown.
       await trainFirstModel({ service: pipelineService, logger });
     }
     // In one process the subgraphs only need loopback: the gateway is the one public door, and
     // the only one a load balancer watches, so only it waits SHUTDOWN_DELAY_MS. The gateway closes
     // first; the subgraphs then have nothing left in flight.
-    const at = (port: number) => ({ host: "127.0.0.1", port, limits, shutdown: { ...shutdown, delayMs: 0 } });
+    const at = ({ listen: own }: { listen: { port: number } }) => ({
+      host: "127.0.0.1",
+      port: own.port,
+      limits,
+      shutdown: { ...shutdown, delayMs: 0 },
+    });
 
     const pricingApp = await createPricingApp({
-      ...common,
-      ...secrets.pricing,
+      ...options.pricing.app,
+      settings: { ...options.pricing.app.settings, ...pricingOverrides },
       db,
-      dataDir: env.DATA_DIR,
+      redis,
       catalog,
-      redisUrl: env.REDIS_URL,
-      settings: { ...pricingSettingsFromEnv(env), ...pricingOverrides },
       logger: serviceLogger("pricing"),
     });
-    const pricing = await listen(pricingApp, at(env.PRICING_PORT));
+    const pricing = await listen(pricingApp, at(options.pricing));
     opened.push(pricing);
     const keysLogger = serviceLogger("keys");
     // The keys service tells the gateway of this process about revocations and rotations directly,
     // before the mutation answers: no waiting for Redis, or for the cache to expire without it.
     const localKeyChanges = createLocalKeyChanges();
-    const keysApp = await createKeysApp({
-      ...common,
-      ...secrets.keys,
-      db,
-      ...keysSettingsFromEnv(env),
-      localKeyChanges,
-      logger: keysLogger,
-    });
-    const keys = await listen(keysApp, at(env.KEYS_PORT));
+    const keysApp = await createKeysApp({ ...options.keys.app, db, redis, localKeyChanges, logger: keysLogger });
+    const keys = await listen(keysApp, at(options.keys));
     opened.push(keys);
-    if (env.AUTH_ENABLED && env.POKEWATCH_ADMIN_KEY === undefined && db.kind === "pglite") {
-      await createLocalAdminKey(createApiKeyStore(db), env.DATA_DIR, keysLogger, env.ADMIN_RATE_LIMIT_RPM);
+    if (gatewayOptions.app.auth.enabled && options.keys.app.adminKey === undefined && db.kind === "pglite") {
+      await createLocalAdminKey(
+        createApiKeyStore(db),
+        options.keys.database.dataDir,
+        keysLogger,
+        options.keys.app.adminRateLimitPerMinute,
+      );
     }
     // Artifact URLs start with the public URL: left at its default, it must name the port the
     // pipeline really listens on (tests ask for port 0), so that port is known before the app.
-    const pipelinePort = await portFor(at(env.PIPELINE_PORT));
+    const pipelinePort = await portFor(at(options.pipeline));
+    const { publicUrl } = options.pipeline.app;
     const pipelineApp = await createPipelineApp({
-      ...common,
-      ...secrets.pipeline,
+      ...options.pipeline.app,
+      publicUrl: publicUrl === DEFAULT_PIPELINE_PUBLIC_URL ? `http://127.0.0.1:${pipelinePort}` : publicUrl,
       db,
-      cron: env.PIPELINE_CRON,
-      dataDir: env.DATA_DIR,
-      publicUrl:
-        env.PIPELINE_PUBLIC_URL === DEFAULT_PIPELINE_PUBLIC_URL
-          ? `http://127.0.0.1:${pipelinePort}`
-          : env.PIPELINE_PUBLIC_URL,
+      redis,
       service: pipelineService,
       logger: serviceLogger("pipeline"),
     });
-    const pipeline = await listen(pipelineApp, at(pipelinePort));
+    const pipeline = await listen(pipelineApp, { ...at(options.pipeline), port: pipelinePort });
     opened.push(pipeline);
 
     const subgraphUrls = {
@@ -184,47 +165,32 @@ export async function startStack({
       keys: `${keys.url}/graphql`,
       pipeline: `${pipeline.url}/graphql`,
     };
+    const { app: gatewayAppOptions } = gatewayOptions;
     const gatewayApp = await createGatewayApp({
-      supergraphSdl: readSupergraphSdl(env.SUPERGRAPH_PATH),
-      secret: env.SUBGRAPH_SECRET,
-      subgraphSecrets: {
-        pricing: secrets.pricing.secret,
-        keys: secrets.keys.secret,
-        pipeline: secrets.pipeline.secret,
-      },
+      ...gatewayAppOptions,
+      supergraphSdl: readSupergraphSdl(gatewayOptions.supergraphPath),
       logger: serviceLogger("gateway"),
-      subgraphUrls: { ...subgraphUrls, ...subgraphUrlOverrides(env) },
-      corsOrigins: env.CORS_ORIGINS,
-      behindTls: env.BEHIND_TLS,
+      subgraphUrls: { ...subgraphUrls, ...gatewayAppOptions.subgraphUrls },
       redis,
-      maxBodyBytes: env.MAX_BODY_BYTES,
-      subgraphTimeoutMs: env.SUBGRAPH_TIMEOUT_MS,
-      nodeEnv: env.NODE_ENV,
-      trustProxy: env.TRUST_PROXY,
       auth: {
-        enabled: env.AUTH_ENABLED,
-        cacheTtlMs: env.AUTH_CACHE_TTL_SECONDS * 1000,
-        unannouncedTtlMs: env.AUTH_CACHE_UNANNOUNCED_TTL_MS,
+        ...gatewayAppOptions.auth,
         failedAuth: {
-          perMinute: env.AUTH_FAILURES_PER_MINUTE,
+          ...gatewayAppOptions.auth.failedAuth,
           ...(failedAuthKeyPrefix !== undefined && { keyPrefix: failedAuthKeyPrefix }),
         },
         redis,
         localKeyChanges,
-        keysServiceTimeoutMs: env.KEYS_SERVICE_TIMEOUT_MS,
-        usageFlushIntervalMs: env.KEY_USAGE_FLUSH_INTERVAL_MS,
       },
-      rateLimits: { burst: env.RATE_LIMIT_BURST, redis, ...rateLimitOverrides },
-      operationLimits: operationLimitsOf(env),
+      rateLimits: { ...gatewayAppOptions.rateLimits, redis, ...rateLimitOverrides },
     });
-    const gateway = await listen(gatewayApp, { host: env.HOST, port: env.GATEWAY_PORT, limits, shutdown });
+    const gateway = await listen(gatewayApp, gatewayOptions.listen);
     opened.push(gateway);
     // One internal listener for the process, serving the four services' metrics (each labelled
     // with its service); closed last, so scrapes see the shutdown through.
     const metrics = await serveMetrics({
       apps: [gatewayApp, pricingApp, keysApp, pipelineApp],
-      host: env.HOST,
-      port: env.METRICS_PORT,
+      host: gatewayOptions.listen.host,
+      port: gatewayOptions.metricsPort,
       logger,
       limits,
     });

@@ -150,7 +150,14 @@ describe("signing between separate processes, each subgraph given only its own s
     );
     const pipeline = startService(
       "subgraphs/pipeline/src/main.ts",
-      { ...database, ...dataDir(), PIPELINE_PORT: "0", SUBGRAPH_SECRET: SECRETS.shared },
+      // No first model here: training is proven elsewhere (first-model-on-start.int.test.ts).
+      {
+        ...database,
+        ...dataDir(),
+        PIPELINE_PORT: "0",
+        PIPELINE_TRAIN_ON_START: "false",
+        SUBGRAPH_SECRET: SECRETS.shared,
+      },
       "pipeline subgraph listening",
     );
     const [pricingUrl, keysGraphqlUrl, pipelineUrl] = await Promise.all([pricing.up, keys.up, pipeline.up]);

@@ -4,6 +4,7 @@ import { DEFAULT_DATABASE_TIMEOUTS } from "./db/database.js";
 import {
   EnvError,
   commonEnvShape,
+  databaseEnvShape,
   databaseTimeoutsOf,
   envFields,
   loadEnv,
@@ -18,6 +19,7 @@ import { DEFAULT_SHUTDOWN } from "./shutdown.js";
 
 const schema = z.object({
   ...commonEnvShape,
+  ...databaseEnvShape,
   PORT: envFields.port(4000),
   SUBGRAPH_SECRET: envFields.secret(),
   DEBUG_SQL: envFields.boolean(false),
@@ -83,7 +85,6 @@ describe("parseEnv", () => {
   it("applies defaults and returns a frozen object", () => {
     const env = parseEnv(schema, { SUBGRAPH_SECRET: GOOD_SECRET });
     expect(env).toEqual({
-      NODE_ENV: "development",
       LOG_LEVEL: "info",
       HOST: "0.0.0.0",
       DATA_DIR: ".pokewatch",
@@ -167,7 +168,7 @@ describe("loadEnv", () => {
 });
 
 describe("timeouts and limits", () => {
-  const service = z.object(serviceEnvShape);
+  const service = z.object({ ...serviceEnvShape, ...databaseEnvShape });
 
   it("defaults every bound, and hands them to the database, Redis and listen", () => {
     const env = parseEnv(service, { SUBGRAPH_SECRET: GOOD_SECRET });

@@ -93,12 +93,18 @@ const HOUR_MS = 3_600_000;
 
 /** Variables every PokeWatch service reads. */
 export const commonEnvShape = {
-  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   HOST: z.string().min(1).default("0.0.0.0"),
+  REDIS_URL: envFields.url(["redis:", "rediss:"]).optional(),
+  /** A Redis command without a reply this long fails (callers fall back to their in-process path). */
+  REDIS_COMMAND_TIMEOUT_MS: envFields.milliseconds(10, 600_000, DEFAULT_REDIS_TIMEOUTS.commandTimeoutMs),
+  REDIS_CONNECT_TIMEOUT_MS: envFields.milliseconds(10, 600_000, DEFAULT_REDIS_TIMEOUTS.connectTimeoutMs),
+};
+
+/** Variables of a service with a database (the subgraphs and the scripts; the gateway has none). */
+export const databaseEnvShape = {
   DATA_DIR: z.string().min(1).default(".pokewatch"),
   DATABASE_URL: envFields.url(["postgres:", "postgresql:"]).optional(),
-  REDIS_URL: envFields.url(["redis:", "rediss:"]).optional(),
   /** Longest SQL statement (PostgreSQL statement_timeout; on PGlite, the longest wait for the database). */
   DATABASE_STATEMENT_TIMEOUT_MS: envFields.milliseconds(100, HOUR_MS, DEFAULT_DATABASE_TIMEOUTS.statementTimeoutMs),
   /** Longest wait for a PostgreSQL connection, new or from the pool. */
@@ -109,9 +115,6 @@ export const commonEnvShape = {
     HOUR_MS,
     DEFAULT_DATABASE_TIMEOUTS.idleInTransactionTimeoutMs,
   ),
-  /** A Redis command without a reply this long fails (callers fall back to their in-process path). */
-  REDIS_COMMAND_TIMEOUT_MS: envFields.milliseconds(10, 600_000, DEFAULT_REDIS_TIMEOUTS.commandTimeoutMs),
-  REDIS_CONNECT_TIMEOUT_MS: envFields.milliseconds(10, 600_000, DEFAULT_REDIS_TIMEOUTS.connectTimeoutMs),
 };
 
 /**
@@ -153,13 +156,14 @@ export const serviceEnvShape = {
   SHUTDOWN_DRAIN_TIMEOUT_MS: envFields.milliseconds(0, 600_000, DEFAULT_SHUTDOWN.drainTimeoutMs),
 };
 
-type CommonEnv = { [K in keyof typeof commonEnvShape]: z.infer<(typeof commonEnvShape)[K]> };
-type ServiceEnv = { [K in keyof typeof serviceEnvShape]: z.infer<(typeof serviceEnvShape)[K]> };
+type CommonEnv = z.infer<z.ZodObject<typeof commonEnvShape>>;
+type DatabaseEnv = z.infer<z.ZodObject<typeof databaseEnvShape>>;
+type ServiceEnv = z.infer<z.ZodObject<typeof serviceEnvShape>>;
 
 /** The database bounds the environment sets. */
 export function databaseTimeoutsOf(
   env: Pick<
-    CommonEnv,
+    DatabaseEnv,
     "DATABASE_STATEMENT_TIMEOUT_MS" | "DATABASE_CONNECT_TIMEOUT_MS" | "DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS"
   >,
 ): DatabaseTimeouts {
@@ -200,4 +204,39 @@ export function serverOptionsOf(
     },
     shutdown: { delayMs: env.SHUTDOWN_DELAY_MS, drainTimeoutMs: env.SHUTDOWN_DRAIN_TIMEOUT_MS },
   };
+}
+
+/**
+ * What a service's runner (its `main.ts`, or `pnpm start` for the four) takes from the
+ * environment besides the app's own options: the log level, where and how to listen, the metrics
+ * port and the Redis connection.
+ */
+export interface RunnerOptions {
+  logLevel: CommonEnv["LOG_LEVEL"];
+  listen: { host: string; port: number; limits: HttpLimits; shutdown: ShutdownOptions };
+  /** METRICS_PORT; undefined: metrics are not served. */
+  metricsPort: number | undefined;
+  redis: { url: string | undefined; timeouts: RedisTimeouts };
+}
+
+/** The database a subgraph's runner opens: `createDatabase(options.database)`. */
+export interface DatabaseOptions {
+  url: string | undefined;
+  dataDir: string;
+  timeouts: DatabaseTimeouts;
+}
+
+/** `RunnerOptions` of a service listening on `port` (its `<SERVICE>_PORT`). */
+export function runnerOptionsOf(env: ServiceEnv, port: number): RunnerOptions {
+  return {
+    logLevel: env.LOG_LEVEL,
+    listen: { host: env.HOST, port, ...serverOptionsOf(env) },
+    metricsPort: env.METRICS_PORT,
+    redis: { url: env.REDIS_URL, timeouts: redisTimeoutsOf(env) },
+  };
+}
+
+/** `DatabaseOptions` from the environment. */
+export function databaseOptionsOf(env: DatabaseEnv): DatabaseOptions {
+  return { url: env.DATABASE_URL, dataDir: env.DATA_DIR, timeouts: databaseTimeoutsOf(env) };
 }

@@ -12,7 +12,7 @@
  */
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { commonEnvShape, createDatabase, runMigrations } from "@pokewatch/kit";
+import { databaseEnvShape, createDatabase, runMigrations } from "@pokewatch/kit";
 import { importPriceCsv, marketMigrations, PriceCsvError } from "../src/prices/index.js";
 
 const USAGE = "usage: pnpm data:import --prices FILE.csv [--source NAME]";
@@ -37,8 +37,8 @@ function readArgs(argv: string[]): { prices: string; source: string | undefined 
 }
 
 function readEnv(): { url: string | undefined; dataDir: string } {
-  const url = commonEnvShape.DATABASE_URL.safeParse(process.env.DATABASE_URL);
-  const dataDir = commonEnvShape.DATA_DIR.safeParse(process.env.DATA_DIR);
+  const url = databaseEnvShape.DATABASE_URL.safeParse(process.env.DATABASE_URL);
+  const dataDir = databaseEnvShape.DATA_DIR.safeParse(process.env.DATA_DIR);
   const problems = [
     ...(url.success ? [] : [`DATABASE_URL: ${url.error.issues[0]?.message}`]),
     ...(dataDir.success ? [] : [`DATA_DIR: ${dataDir.error.issues[0]?.message}`]),

@@ -1,8 +1,8 @@
-import { commonEnvShape, createDatabase, parseEnv, runMigrations } from "@pokewatch/kit";
+import { databaseEnvShape, createDatabase, parseEnv, runMigrations } from "@pokewatch/kit";
 import { z } from "zod";
 import { createArtifactStore, createModelRegistry, modelMigrations, type ModelRegistry } from "../src/index.js";
 
-const registryEnv = z.object({ DATA_DIR: commonEnvShape.DATA_DIR, DATABASE_URL: commonEnvShape.DATABASE_URL });
+const registryEnv = z.object({ DATA_DIR: databaseEnvShape.DATA_DIR, DATABASE_URL: databaseEnvShape.DATABASE_URL });
 
 /** The registry the services use: DATABASE_URL if set, else the embedded database under DATA_DIR. */
 export async function openRegistry(

@@ -1,5 +1,6 @@
 import {
   commonEnvShape,
+  databaseEnvShape,
   connectRedis,
   createDatabase,
   createLogger,
@@ -13,8 +14,8 @@ import { createApiKeyEvents } from "../src/keys/key-events.js";
 import { keysMigrations } from "../src/keys-app.js";
 
 const cliEnv = z.object({
-  DATA_DIR: commonEnvShape.DATA_DIR,
-  DATABASE_URL: commonEnvShape.DATABASE_URL,
+  DATA_DIR: databaseEnvShape.DATA_DIR,
+  DATABASE_URL: databaseEnvShape.DATABASE_URL,
   REDIS_URL: commonEnvShape.REDIS_URL,
 });
 

@@ -1,4 +1,10 @@
-import { checkSubgraphSecrets, envFields, isWellFormedApiKeySecret, serviceEnvShape } from "@pokewatch/kit";
+import {
+  checkSubgraphSecrets,
+  databaseEnvShape,
+  envFields,
+  isWellFormedApiKeySecret,
+  serviceEnvShape,
+} from "@pokewatch/kit";
 import { z } from "zod";
 import { MAX_RATE_LIMIT_PER_MINUTE } from "./keys/api-key-input.js";
 
@@ -13,6 +19,7 @@ const requestsPerMinute = (fallback: number) =>
 export const keysEnvSchema = z
   .object({
     ...serviceEnvShape,
+    ...databaseEnvShape,
     KEYS_PORT: envFields.port(4002),
     /** This subgraph's own signing secret, so that no other subgraph's can sign for it; SUBGRAPH_SECRET when unset. */
     SUBGRAPH_SECRET_KEYS: envFields.optionalSecret(),
@@ -40,12 +47,3 @@ export const keysEnvSchema = z
   .superRefine(checkSubgraphSecrets(["keys"]));
 
 export type KeysEnv = z.infer<typeof keysEnvSchema>;
-
-/** The keys app's own settings from its env, for every entry point (the service, `pnpm start`). */
-export const keysSettingsFromEnv = (
-  env: Pick<KeysEnv, "POKEWATCH_ADMIN_KEY" | "RATE_LIMIT_RPM" | "ADMIN_RATE_LIMIT_RPM">,
-) => ({
-  adminKey: env.POKEWATCH_ADMIN_KEY,
-  defaultRateLimitPerMinute: env.RATE_LIMIT_RPM,
-  adminRateLimitPerMinute: env.ADMIN_RATE_LIMIT_RPM,
-});

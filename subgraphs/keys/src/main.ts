@@ -1,56 +1,39 @@
 import {
   createDatabase,
   createLogger,
-  databaseTimeoutsOf,
   listen,
   loadEnv,
   openRedis,
-  redisTimeoutsOf,
-  requireSubgraphSecret,
   runMigrations,
   runService,
   serveMetrics,
-  serverOptionsOf,
   shutdownDeadlineMs,
 } from "@pokewatch/kit";
-import { keysEnvSchema, keysSettingsFromEnv } from "./env.js";
+import { keysEnvSchema } from "./env.js";
 import { createKeysApp, keysMigrations } from "./keys-app.js";
+import { keysOptionsFromEnv } from "./keys-options-from-env.js";
 
-const env = loadEnv(keysEnvSchema);
-const logger = createLogger({ name: "keys", level: env.LOG_LEVEL });
-const secret = requireSubgraphSecret(env, "keys");
-const server = serverOptionsOf(env);
+const options = keysOptionsFromEnv(loadEnv(keysEnvSchema));
+const logger = createLogger({ name: "keys", level: options.logLevel });
 await runService(
   logger,
   async () => {
-    const db = await createDatabase({
-      url: env.DATABASE_URL,
-      dataDir: env.DATA_DIR,
-      timeouts: databaseTimeoutsOf(env),
-    });
+    const db = await createDatabase(options.database);
     await runMigrations(db, "keys", keysMigrations());
-    const redis = await openRedis(env.REDIS_URL, logger, redisTimeoutsOf(env));
-    const app = await createKeysApp({
-      secret: secret.current,
-      previousSecret: secret.previous,
-      logger,
-      db,
-      maxBodyBytes: env.MAX_BODY_BYTES,
-      behindTls: env.BEHIND_TLS,
-      redis,
-      ...keysSettingsFromEnv(env),
-    });
-    const running = await listen(app, { host: env.HOST, port: env.KEYS_PORT, ...server });
+    const redis = await openRedis(options.redis.url, logger, options.redis.timeouts);
+    // Guarantees the POKEWATCH_ADMIN_KEY key (options.app.adminKey) before it listens.
+    const app = await createKeysApp({ ...options.app, logger, db, redis });
+    const running = await listen(app, options.listen);
     logger.info(
       { url: `${running.url}/graphql`, database: db.kind, redis: redis !== undefined },
       "keys subgraph listening",
     );
     const metrics = await serveMetrics({
       apps: [app],
-      host: env.HOST,
-      port: env.METRICS_PORT,
+      host: options.listen.host,
+      port: options.metricsPort,
       logger,
-      limits: server.limits,
+      limits: options.listen.limits,
     });
     return async () => {
       await running.close();
@@ -59,5 +42,5 @@ await runService(
       await db.close();
     };
   },
-  { shutdownTimeoutMs: shutdownDeadlineMs(server.shutdown) },
+  { shutdownTimeoutMs: shutdownDeadlineMs(options.listen.shutdown) },
 );

@@ -1,5 +1,6 @@
 import {
   commonEnvShape,
+  databaseEnvShape,
   connectRedis,
   createDatabase,
   createLogger,
@@ -17,8 +18,8 @@ import type { PipelineOptions } from "../src/pipeline/steps/step.js";
 import { pipelineMigrations } from "../src/pipeline-app.js";
 
 const cliEnv = z.object({
-  DATA_DIR: commonEnvShape.DATA_DIR,
-  DATABASE_URL: commonEnvShape.DATABASE_URL,
+  DATA_DIR: databaseEnvShape.DATA_DIR,
+  DATABASE_URL: databaseEnvShape.DATABASE_URL,
   REDIS_URL: commonEnvShape.REDIS_URL,
   /** The CLI is quiet; LOG_LEVEL=debug shows the runner's own log lines on stderr. */
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("silent"),

@@ -1,4 +1,4 @@
-import { checkSubgraphSecrets, envFields, serviceEnvShape } from "@pokewatch/kit";
+import { checkSubgraphSecrets, databaseEnvShape, envFields, serviceEnvShape } from "@pokewatch/kit";
 import { z } from "zod";
 import { DEFAULT_PIPELINE_CRON, assertValidCron } from "./pipeline/schedule.js";
 
@@ -16,6 +16,7 @@ export const pipelineCron = z
 export const pipelineEnvSchema = z
   .object({
     ...serviceEnvShape,
+    ...databaseEnvShape,
     PIPELINE_PORT: envFields.port(4003),
     /** This subgraph's own signing secret, so that no other subgraph's can sign for it; SUBGRAPH_SECRET when unset. */
     SUBGRAPH_SECRET_PIPELINE: envFields.optionalSecret(),
@@ -24,7 +25,10 @@ export const pipelineEnvSchema = z
     /** The same for the shared SUBGRAPH_SECRET, when this subgraph has no secret of its own. */
     SUBGRAPH_SECRET_PREVIOUS: envFields.optionalSecret(),
     PIPELINE_CRON: pipelineCron,
-    /** With no production model yet, `pnpm start` runs the pipeline once before serving prices. */
+    /**
+     * With no production model yet, the pipeline runs once at start (one replica of all, under
+     * the run lock): `pnpm start` waits for it before serving prices, the service trains while it serves.
+     */
     PIPELINE_TRAIN_ON_START: envFields.boolean(true),
     /** Where users reach this service's artifact URLs (evaluation plots). */
     PIPELINE_PUBLIC_URL: envFields.url(["http:", "https:"]).default("http://localhost:4003"),

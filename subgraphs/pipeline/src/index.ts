@@ -26,3 +26,11 @@ export {
 } from "./pipeline/pipeline-types.js";
 export { DEFAULT_PIPELINE_OPTIONS, type PipelineOptions } from "./pipeline/steps/step.js";
 export { createProgressThrottle, PROGRESS_INTERVAL_MS } from "./pipeline/progress-throttle.js";
+export { trainFirstModelOnStart, type FirstModelOnStart } from "./first-model-on-start.js";
+export { pipelineOptionsFromEnv, type PipelineOptionsFromEnv } from "./pipeline-options-from-env.js";
+export {
+  trainFirstModel,
+  type FirstModelOutcome,
+  type FirstModelPipeline,
+  type TrainFirstModelOptions,
+} from "./pipeline/first-model.js";

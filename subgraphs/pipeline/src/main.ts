@@ -1,70 +1,56 @@
 import {
   createDatabase,
   createLogger,
-  databaseTimeoutsOf,
   listen,
   loadEnv,
   openRedis,
-  redisTimeoutsOf,
-  requireSubgraphSecret,
   runMigrations,
   runService,
   serveMetrics,
-  serverOptionsOf,
   shutdownDeadlineMs,
 } from "@pokewatch/kit";
 import { marketMigrations } from "@pokewatch/market";
 import { modelMigrations } from "@pokewatch/model";
 import { pipelineEnvSchema } from "./env.js";
+import { trainFirstModelOnStart } from "./first-model-on-start.js";
 import { createPipelineApp, pipelineMigrations } from "./pipeline-app.js";
+import { pipelineOptionsFromEnv } from "./pipeline-options-from-env.js";
 
-const env = loadEnv(pipelineEnvSchema);
-const logger = createLogger({ name: "pipeline", level: env.LOG_LEVEL });
-const secret = requireSubgraphSecret(env, "pipeline");
-const server = serverOptionsOf(env);
+const options = pipelineOptionsFromEnv(loadEnv(pipelineEnvSchema));
+const logger = createLogger({ name: "pipeline", level: options.logLevel });
 await runService(
   logger,
   async () => {
-    const db = await createDatabase({
-      url: env.DATABASE_URL,
-      dataDir: env.DATA_DIR,
-      timeouts: databaseTimeoutsOf(env),
-    });
+    const db = await createDatabase(options.database);
     // The model registry's first migration takes over tables an early pipeline version made: first.
     await runMigrations(db, "model", modelMigrations());
     await runMigrations(db, "market", marketMigrations());
     await runMigrations(db, "pipeline", pipelineMigrations());
-    const redis = await openRedis(env.REDIS_URL, logger, redisTimeoutsOf(env));
-    const app = await createPipelineApp({
-      secret: secret.current,
-      previousSecret: secret.previous,
-      logger,
-      db,
-      cron: env.PIPELINE_CRON,
-      maxBodyBytes: env.MAX_BODY_BYTES,
-      behindTls: env.BEHIND_TLS,
-      redis,
-      dataDir: env.DATA_DIR,
-      publicUrl: env.PIPELINE_PUBLIC_URL,
-    });
-    const running = await listen(app, { host: env.HOST, port: env.PIPELINE_PORT, ...server });
+    const redis = await openRedis(options.redis.url, logger, options.redis.timeouts);
+    const app = await createPipelineApp({ ...options.app, logger, db, redis });
+    const running = await listen(app, options.listen);
     logger.info(
       { url: `${running.url}/graphql`, database: db.kind, redis: redis !== undefined },
       "pipeline subgraph listening",
     );
     const metrics = await serveMetrics({
       apps: [app],
-      host: env.HOST,
-      port: env.METRICS_PORT,
+      host: options.listen.host,
+      port: options.metricsPort,
       logger,
-      limits: server.limits,
+      limits: options.listen.limits,
     });
+    // In the background, once listening: the service answers (runs, health) while it trains.
+    const firstModel = options.trainOnStart ? trainFirstModelOnStart(app, logger) : undefined;
     return async () => {
+      firstModel?.abort();
+      // The app's close stops the run in progress (it ends FAILED) and waits for it.
       await running.close();
+      await firstModel?.outcome;
       await metrics?.close();
       redis?.disconnect();
       await db.close();
     };
   },
-  { shutdownTimeoutMs: shutdownDeadlineMs(server.shutdown) },
+  { shutdownTimeoutMs: shutdownDeadlineMs(options.listen.shutdown) },
 );

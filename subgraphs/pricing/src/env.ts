@@ -1,4 +1,4 @@
-import { checkSubgraphSecrets, envFields, serviceEnvShape } from "@pokewatch/kit";
+import { checkSubgraphSecrets, databaseEnvShape, envFields, serviceEnvShape } from "@pokewatch/kit";
 import { z } from "zod";
 
 const number = (message: string) =>
@@ -18,6 +18,7 @@ const wholeNumber = (min: number, max: number, fallback: number) =>
 export const pricingEnvSchema = z
   .object({
     ...serviceEnvShape,
+    ...databaseEnvShape,
     PRICING_PORT: envFields.port(4001),
     /** This subgraph's own signing secret, so that no other subgraph's can sign for it; SUBGRAPH_SECRET when unset. */
     SUBGRAPH_SECRET_PRICING: envFields.optionalSecret(),

@@ -1,59 +1,39 @@
 import {
   createDatabase,
   createLogger,
-  databaseTimeoutsOf,
   listen,
   loadEnv,
   openRedis,
-  redisTimeoutsOf,
-  requireSubgraphSecret,
   runMigrations,
   runService,
   serveMetrics,
-  serverOptionsOf,
   shutdownDeadlineMs,
 } from "@pokewatch/kit";
 import { marketMigrations } from "@pokewatch/market";
 import { modelMigrations } from "@pokewatch/model";
 import { pricingEnvSchema } from "./env.js";
 import { createPricingApp } from "./pricing-app.js";
-import { pricingSettingsFromEnv } from "./pricing-settings.js";
+import { pricingOptionsFromEnv } from "./pricing-options-from-env.js";
 
-const env = loadEnv(pricingEnvSchema);
-const logger = createLogger({ name: "pricing", level: env.LOG_LEVEL });
-const secret = requireSubgraphSecret(env, "pricing");
-const server = serverOptionsOf(env);
+const options = pricingOptionsFromEnv(loadEnv(pricingEnvSchema));
+const logger = createLogger({ name: "pricing", level: options.logLevel });
 await runService(
   logger,
   async () => {
-    const db = await createDatabase({
-      url: env.DATABASE_URL,
-      dataDir: env.DATA_DIR,
-      timeouts: databaseTimeoutsOf(env),
-    });
+    const db = await createDatabase(options.database);
     await runMigrations(db, "market", marketMigrations());
     await runMigrations(db, "model", modelMigrations());
-    const redis = await openRedis(env.REDIS_URL, logger, redisTimeoutsOf(env));
-    const app = await createPricingApp({
-      secret: secret.current,
-      previousSecret: secret.previous,
-      logger,
-      maxBodyBytes: env.MAX_BODY_BYTES,
-      behindTls: env.BEHIND_TLS,
-      redis,
-      redisUrl: env.REDIS_URL,
-      db,
-      dataDir: env.DATA_DIR,
-      settings: pricingSettingsFromEnv(env),
-    });
-    const running = await listen(app, { host: env.HOST, port: env.PRICING_PORT, ...server });
+    const redis = await openRedis(options.redis.url, logger, options.redis.timeouts);
+    // Serves MODEL_UNAVAILABLE until a model is promoted, then picks it up by event or poll.
+    const app = await createPricingApp({ ...options.app, logger, db, redis });
+    const running = await listen(app, options.listen);
     logger.info({ url: `${running.url}/graphql`, redis: redis !== undefined }, "pricing subgraph listening");
     const metrics = await serveMetrics({
       apps: [app],
-      host: env.HOST,
-      port: env.METRICS_PORT,
+      host: options.listen.host,
+      port: options.metricsPort,
       logger,
-      limits: server.limits,
+      limits: options.listen.limits,
     });
     return async () => {
       await running.close();
@@ -62,5 +42,5 @@ await runService(
       await db.close();
     };
   },
-  { shutdownTimeoutMs: shutdownDeadlineMs(server.shutdown) },
+  { shutdownTimeoutMs: shutdownDeadlineMs(options.listen.shutdown) },
 );

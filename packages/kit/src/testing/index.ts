@@ -5,3 +5,4 @@ export * from "./graphql-errors.js";
 export * from "./run-script.js";
 export * from "./tcp-proxy.js";
 export * from "./event-loop.js";
+export * from "./env-variables.js";

@@ -1,12 +1,10 @@
 import type { Database, Logger, Redis } from "@pokewatch/kit";
 import type { Catalog } from "@pokewatch/market";
-import {
-  createPipelineService,
-  createProgressThrottle,
-  type PipelineOptions,
-  type PipelineService,
-  type RunEvent,
-} from "@pokewatch/pipeline";
+import { createPipelineService, type PipelineService } from "./pipeline-service.js";
+import { PipelineBusyError } from "./pipeline-types.js";
+import { createProgressThrottle } from "./progress-throttle.js";
+import type { RunEvent } from "./run-steps.js";
+import type { PipelineOptions } from "./steps/step.js";
 
 /** What to build the pipeline from, when the caller has no PipelineService to share. */
 export interface FirstModelPipeline {
@@ -21,22 +19,32 @@ export interface FirstModelPipeline {
   options?: Partial<PipelineOptions> | undefined;
 }
 
-/** The stack passes its pipeline service, so the first run and the scheduled ones share one runner. */
-export type TrainFirstModelOptions = { logger: Logger } & (FirstModelPipeline | { service: PipelineService });
+/** The service and the stack pass their pipeline service, so the first run and the scheduled ones share one runner. */
+export type TrainFirstModelOptions = {
+  logger: Logger;
+  /** Aborted (the service is stopping): no run is started any more. */
+  signal?: AbortSignal | undefined;
+} & (FirstModelPipeline | { service: PipelineService });
 
-/** `trained`: this call promoted a model; `present`: there already was one; `failed`: still none. */
-export type FirstModelOutcome = "trained" | "present" | "failed";
+/**
+ * `trained`: this call promoted a model; `present`: there already was one; `busy`: another run
+ * was active (another replica training the first model, most likely); `failed`: still none.
+ */
+export type FirstModelOutcome = "trained" | "present" | "busy" | "failed";
 
 /**
  * With no production model in the registry, runs the training pipeline once and waits for it, so
- * that pricing answers fair prices from its first request. Logs each step as it happens. Never
- * throws: a failed run is logged and pricing answers MODEL_UNAVAILABLE until a model is promoted.
+ * that pricing answers fair prices from its first request. Logs each step as it happens. One
+ * replica of many trains: the run store admits one active run across replicas, so the others get
+ * `busy` and leave it to that run (pricing picks its model up by event or poll). Never throws: a
+ * failed run is logged and pricing answers MODEL_UNAVAILABLE until a model is promoted.
  */
 export async function trainFirstModel(options: TrainFirstModelOptions): Promise<FirstModelOutcome> {
   const { logger } = options;
   try {
     const { registry, runner } = "service" in options ? options.service : serviceFor(options);
     if (await registry.production()) return "present";
+    if (options.signal?.aborted) return "failed";
     logger.info(
       "no production model yet: running the training pipeline once before serving prices " +
         "(set PIPELINE_TRAIN_ON_START=false to skip)",
@@ -55,7 +63,13 @@ export async function trainFirstModel(options: TrainFirstModelOptions): Promise<
     );
     return "failed";
   } catch (err) {
-    // PipelineBusyError (another process is training) included: pricing picks its model up later.
+    if (err instanceof PipelineBusyError) {
+      logger.info(
+        { err: { message: err.message } },
+        "no production model yet, but a pipeline run is already active (another replica's first model, or a scheduled run): leaving it to that run",
+      );
+      return "busy";
+    }
     logger.error(
       { err: { message: err instanceof Error ? err.message : String(err) } },
       "could not train a first model: pricing answers MODEL_UNAVAILABLE until one is promoted",

@@ -5,9 +5,11 @@ import { createPgliteDatabase, runMigrations, type Database } from "@pokewatch/k
 import { capturingLogger } from "@pokewatch/kit/testing";
 import { createCatalog, loadBundledCatalog, marketMigrations, simulatedCatalogData } from "@pokewatch/market";
 import { modelMigrations } from "@pokewatch/model";
-import { createPipelineService, pipelineMigrations, STEP_NAMES } from "@pokewatch/pipeline";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { pipelineMigrations } from "../pipeline-app.js";
 import { trainFirstModel } from "./first-model.js";
+import { createPipelineService } from "./pipeline-service.js";
+import { STEP_NAMES } from "./pipeline-types.js";
 
 const catalog = createCatalog(simulatedCatalogData(15, loadBundledCatalog()));
 
@@ -57,7 +59,7 @@ describe("trainFirstModel", () => {
     expect(error?.msg).toContain("MODEL_UNAVAILABLE");
   });
 
-  it("resolves 'failed' without throwing while another run is active", async () => {
+  it("resolves 'busy' without throwing while another run is active", async () => {
     const service = createPipelineService({
       db,
       dataDir,
@@ -68,8 +70,8 @@ describe("trainFirstModel", () => {
     // A run this process is running (a scheduled one, say) when the first-model check comes.
     const { run: active, done } = await service.runner.trigger("MANUAL");
     const { logger, lines } = capturingLogger();
-    expect(await trainFirstModel({ service, logger })).toBe("failed");
-    expect(logged(lines()).at(-1)).toMatchObject({ level: 50, err: { message: expect.stringContaining(active.id) } });
+    expect(await trainFirstModel({ service, logger })).toBe("busy");
+    expect(logged(lines()).at(-1)).toMatchObject({ level: 30, err: { message: expect.stringContaining(active.id) } });
     await done;
   });
 });

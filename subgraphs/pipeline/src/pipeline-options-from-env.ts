@@ -1,0 +1,43 @@
+import {
+  databaseOptionsOf,
+  requireSubgraphSecret,
+  runnerOptionsOf,
+  type DatabaseOptions,
+  type RunnerOptions,
+} from "@pokewatch/kit";
+import type { PipelineEnv } from "./env.js";
+import type { CreatePipelineAppOptions } from "./pipeline-app.js";
+
+/** What the app needs at run time, which the entry point opens or makes, and test knobs. */
+type PipelineRuntime = "db" | "redis" | "logger" | "clock" | "catalog" | "pipelineOptions" | "scheduler" | "service";
+
+/** Everything the pipeline service takes from its environment. */
+export interface PipelineOptionsFromEnv extends RunnerOptions {
+  database: DatabaseOptions;
+  app: Omit<CreatePipelineAppOptions, PipelineRuntime> & { cron: string; dataDir: string; publicUrl: string };
+  /** PIPELINE_TRAIN_ON_START: with no production model, train one at start (`trainFirstModel`). */
+  trainOnStart: boolean;
+}
+
+/**
+ * The one mapping of the pipeline service's environment to its options, for both entry points:
+ * the standalone service (`main.ts`) and `pnpm start` (`startStack`). Every variable of
+ * `pipelineEnvSchema` lands here (`pipeline-options-from-env.test.ts` proves it).
+ */
+export function pipelineOptionsFromEnv(env: PipelineEnv): PipelineOptionsFromEnv {
+  const secret = requireSubgraphSecret(env, "pipeline");
+  return {
+    ...runnerOptionsOf(env, env.PIPELINE_PORT),
+    database: databaseOptionsOf(env),
+    app: {
+      secret: secret.current,
+      previousSecret: secret.previous,
+      maxBodyBytes: env.MAX_BODY_BYTES,
+      behindTls: env.BEHIND_TLS,
+      cron: env.PIPELINE_CRON,
+      dataDir: env.DATA_DIR,
+      publicUrl: env.PIPELINE_PUBLIC_URL,
+    },
+    trainOnStart: env.PIPELINE_TRAIN_ON_START,
+  };
+}
