@@ -27,7 +27,7 @@ import {
   type RunningServer,
 } from "@pokewatch/kit";
 import { marketMigrations, type Catalog } from "@pokewatch/market";
-import { modelMigrations } from "@pokewatch/model";
+import { migrateModelRegistry } from "@pokewatch/model";
 import {
   DEFAULT_PIPELINE_PUBLIC_URL,
   createPipelineApp,
@@ -103,7 +103,7 @@ export async function startStack({
   try {
     await runMigrations(db, "keys", keysMigrations());
     // The model registry's first migration takes over tables an early pipeline version made: first.
-    await runMigrations(db, "model", modelMigrations());
+    await migrateModelRegistry(db, { dataDir: env.DATA_DIR, logger });
     await runMigrations(db, "market", marketMigrations());
     await runMigrations(db, "pipeline", pipelineMigrations());
     redis = await openRedis(env.REDIS_URL, logger, redisTimeoutsOf(env));
@@ -135,7 +135,6 @@ export async function startStack({
       ...common,
       ...secrets.pricing,
       db,
-      dataDir: env.DATA_DIR,
       catalog,
       redisUrl: env.REDIS_URL,
       settings: { ...pricingSettingsFromEnv(env), ...pricingOverrides },

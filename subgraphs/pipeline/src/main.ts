@@ -14,7 +14,7 @@ import {
   shutdownDeadlineMs,
 } from "@pokewatch/kit";
 import { marketMigrations } from "@pokewatch/market";
-import { modelMigrations } from "@pokewatch/model";
+import { migrateModelRegistry } from "@pokewatch/model";
 import { pipelineEnvSchema } from "./env.js";
 import { createPipelineApp, pipelineMigrations } from "./pipeline-app.js";
 
@@ -31,7 +31,7 @@ await runService(
       timeouts: databaseTimeoutsOf(env),
     });
     // The model registry's first migration takes over tables an early pipeline version made: first.
-    await runMigrations(db, "model", modelMigrations());
+    await migrateModelRegistry(db, { dataDir: env.DATA_DIR, logger });
     await runMigrations(db, "market", marketMigrations());
     await runMigrations(db, "pipeline", pipelineMigrations());
     const redis = await openRedis(env.REDIS_URL, logger, redisTimeoutsOf(env));

@@ -1,6 +1,6 @@
 import { parseEnv, type Database, type FastifyInstance } from "@pokewatch/kit";
 import { capturingLogger, signedQuery, TEST_SECRET } from "@pokewatch/kit/testing";
-import { createArtifactStore, createModelRegistry, type NewModelVersion } from "@pokewatch/model";
+import { createModelRegistry, type NewModelVersion } from "@pokewatch/model";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pipelineEnvSchema } from "./env.js";
 import {
@@ -178,7 +178,7 @@ describe("pipeline subgraph: scopes", () => {
 describe("pipeline subgraph: entities", () => {
   it("resolves PipelineRun and ModelVersion references from the model registry, NOT_FOUND for unknown ids", async () => {
     // Written as the trainer writes it: through the registry, into the app's own artifact directory.
-    const registry = createModelRegistry({ db, artifacts: createArtifactStore({ dataDir: fixture.dataDir }) });
+    const registry = createModelRegistry({ db });
     const registered = await registry.register(modelVersion, { stage: "PRODUCTION" });
     // What pricing's FairPrice.model asks for: the version, its training date and its metrics.
     const { body } = await signedQuery(

@@ -32,7 +32,7 @@ export interface CreatePipelineAppOptions extends ServiceAppOptions {
   cron?: string;
   /** @default () => new Date() */
   clock?: () => Date;
-  /** DATA_DIR; model artifacts live in `<dataDir>/models`. @default ".pokewatch" */
+  /** DATA_DIR (model artifacts live in the database with the registry, not here). @default ".pokewatch" */
   dataDir?: string;
   /** PIPELINE_PUBLIC_URL: where users reach this service; artifact URLs start with it. @default "http://localhost:4003" */
   publicUrl?: string;

@@ -14,7 +14,7 @@ import {
   shutdownDeadlineMs,
 } from "@pokewatch/kit";
 import { marketMigrations } from "@pokewatch/market";
-import { modelMigrations } from "@pokewatch/model";
+import { migrateModelRegistry } from "@pokewatch/model";
 import { pricingEnvSchema } from "./env.js";
 import { createPricingApp } from "./pricing-app.js";
 import { pricingSettingsFromEnv } from "./pricing-settings.js";
@@ -32,7 +32,7 @@ await runService(
       timeouts: databaseTimeoutsOf(env),
     });
     await runMigrations(db, "market", marketMigrations());
-    await runMigrations(db, "model", modelMigrations());
+    await migrateModelRegistry(db, { dataDir: env.DATA_DIR, logger });
     const redis = await openRedis(env.REDIS_URL, logger, redisTimeoutsOf(env));
     const app = await createPricingApp({
       secret: secret.current,
@@ -43,7 +43,6 @@ await runService(
       redis,
       redisUrl: env.REDIS_URL,
       db,
-      dataDir: env.DATA_DIR,
       settings: pricingSettingsFromEnv(env),
     });
     const running = await listen(app, { host: env.HOST, port: env.PRICING_PORT, ...server });

@@ -5,7 +5,6 @@ import { createPgliteDatabase, runMigrations, type Database } from "@pokewatch/k
 import { silentLogger } from "@pokewatch/kit/testing";
 import { createPriceStore, loadBundledCatalog } from "@pokewatch/market";
 import {
-  createArtifactStore,
   createModelRegistry,
   modelMigrations,
   sha256Hex,
@@ -25,7 +24,7 @@ beforeAll(async () => {
   db = await createPgliteDatabase();
   await runMigrations(db, "model", modelMigrations());
   dataDir = mkdtempSync(join(tmpdir(), "register-step-"));
-  registry = createModelRegistry({ db, artifacts: createArtifactStore({ dataDir }) });
+  registry = createModelRegistry({ db });
 });
 afterAll(async () => {
   await db?.close();
