@@ -1,5 +1,4 @@
 import { randomBytes } from "node:crypto";
-import { createServer, type AddressInfo } from "node:net";
 import {
   createGatewayApp,
   readSupergraphSdl,
@@ -29,7 +28,6 @@ import {
 import { marketMigrations, type Catalog } from "@pokewatch/market";
 import { migrateModelRegistry } from "@pokewatch/model";
 import {
-  DEFAULT_PIPELINE_PUBLIC_URL,
   createPipelineApp,
   createPipelineService,
   pipelineMigrations,
@@ -159,23 +157,16 @@ export async function startStack({
     if (env.AUTH_ENABLED && env.POKEWATCH_ADMIN_KEY === undefined && db.kind === "pglite") {
       await createLocalAdminKey(createApiKeyStore(db), env.DATA_DIR, keysLogger, env.ADMIN_RATE_LIMIT_RPM);
     }
-    // Artifact URLs start with the public URL: left at its default, it must name the port the
-    // pipeline really listens on (tests ask for port 0), so that port is known before the app.
-    const pipelinePort = await portFor(at(env.PIPELINE_PORT));
     const pipelineApp = await createPipelineApp({
       ...common,
       ...secrets.pipeline,
       db,
       cron: env.PIPELINE_CRON,
       dataDir: env.DATA_DIR,
-      publicUrl:
-        env.PIPELINE_PUBLIC_URL === DEFAULT_PIPELINE_PUBLIC_URL
-          ? `http://127.0.0.1:${pipelinePort}`
-          : env.PIPELINE_PUBLIC_URL,
       service: pipelineService,
       logger: serviceLogger("pipeline"),
     });
-    const pipeline = await listen(pipelineApp, at(pipelinePort));
+    const pipeline = await listen(pipelineApp, at(env.PIPELINE_PORT));
     opened.push(pipeline);
 
     const subgraphUrls = {
@@ -240,20 +231,4 @@ export async function startStack({
     await close();
     throw error;
   }
-}
-
-/**
- * The port to listen on: `port` itself, or for 0 a free one the system picks (bound for a moment
- * and released, so the caller can build what names the port before it listens there).
- */
-async function portFor({ host, port }: { host: string; port: number }): Promise<number> {
-  if (port !== 0) return port;
-  const probe = createServer();
-  await new Promise<void>((resolve, reject) => {
-    probe.once("error", reject);
-    probe.listen({ host, port: 0, exclusive: true }, resolve);
-  });
-  const { port: free } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return free;
 }

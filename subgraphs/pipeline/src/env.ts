@@ -26,8 +26,6 @@ export const pipelineEnvSchema = z
     PIPELINE_CRON: pipelineCron,
     /** With no production model yet, `pnpm start` runs the pipeline once before serving prices. */
     PIPELINE_TRAIN_ON_START: envFields.boolean(true),
-    /** Where users reach this service's artifact URLs (evaluation plots). */
-    PIPELINE_PUBLIC_URL: envFields.url(["http:", "https:"]).default("http://localhost:4003"),
   })
   .superRefine(checkSubgraphSecrets(["pipeline"]));
 

@@ -45,7 +45,6 @@ await runService(
       behindTls: env.BEHIND_TLS,
       redis,
       dataDir: env.DATA_DIR,
-      publicUrl: env.PIPELINE_PUBLIC_URL,
     });
     const running = await listen(app, { host: env.HOST, port: env.PIPELINE_PORT, ...server });
     logger.info(
