@@ -2,11 +2,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createPgliteDatabase, runMigrations, type Database } from "@pokewatch/kit";
-import { createIsolatedPostgres } from "@pokewatch/kit/testing";
+import { capturingLogger, createIsolatedPostgres } from "@pokewatch/kit/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { sha256Hex } from "./artifact-store.js";
 import { importFileArtifacts } from "./import-file-artifacts.js";
-import { modelMigrations } from "./model-migrations.js";
+import { migrateModelRegistry, modelMigrations } from "./model-migrations.js";
 import { createModelRegistry } from "./model-registry.js";
 import { newModelVersionFixture } from "./model-version.fixture.js";
 
@@ -92,5 +92,35 @@ describe.each(backends)("importFileArtifacts on %s", (_name, open) => {
       missing: [sha256Hex(damaged), sha256Hex(gone)].sort(),
       corrupted: [],
     });
+  });
+});
+
+describe("migrateModelRegistry", () => {
+  let dataDir: string;
+  afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it("migrates, imports, and logs what it moved and what it could not find, then starts", async () => {
+    const db = await createPgliteDatabase();
+    try {
+      await runMigrations(db, "model", modelMigrations().slice(0, 1));
+      dataDir = mkdtempSync(join(tmpdir(), "migrate-registry-"));
+      mkdirSync(join(dataDir, "models"));
+      const kept = new TextEncoder().encode("kept");
+      const lost = new TextEncoder().encode("lost");
+      writeFileSync(join(dataDir, "models", `${sha256Hex(kept)}.onnx`), kept);
+      await insertFileOnlyVersion(db, 1, sha256Hex(kept), kept.byteLength);
+      await insertFileOnlyVersion(db, 2, sha256Hex(lost), lost.byteLength);
+
+      const { logger, lines } = capturingLogger();
+      await migrateModelRegistry(db, { dataDir, logger });
+      const logged = lines().map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(logged).toEqual([
+        expect.objectContaining({ level: 30, imported: [sha256Hex(kept)] }),
+        expect.objectContaining({ level: 40, missing: [sha256Hex(lost)], corrupted: [] }),
+      ]);
+      expect(await createModelRegistry({ db }).loadArtifact({ artifactSha256: sha256Hex(kept) })).toEqual(kept);
+    } finally {
+      await db.close();
+    }
   });
 });
