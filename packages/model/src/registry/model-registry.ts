@@ -64,6 +64,11 @@ export interface ModelRegistry {
   promoteIf(id: string, expectedProductionId: string | null): Promise<ConditionalPromotion>;
   archive(id: string): Promise<ModelVersion>;
   /**
+   * Stores artifact bytes without registering a version (a no-op when they are there) and returns
+   * their sha256: repairs versions whose bytes were lost, e.g. a file missing when they were imported.
+   */
+  storeArtifact(bytes: Uint8Array): Promise<string>;
+  /**
    * The ONNX bytes of `version`, read from the database and verified against its sha256:
    * `ARTIFACT_NOT_FOUND` when no row holds them, `ARTIFACT_CORRUPTED` when the bytes hash to anything else.
    */
@@ -218,6 +223,15 @@ export function createModelRegistry({ db }: CreateModelRegistryOptions): ModelRe
         if (current.stage === "ARCHIVED") return;
         await tx.query("UPDATE model_versions SET stage = 'ARCHIVED', archived_at = now() WHERE id = $1", [id]);
       }),
+
+    async storeArtifact(bytes) {
+      if (!(bytes instanceof Uint8Array) || bytes.byteLength === 0) {
+        throw new ModelRegistryError("INVALID_ARGUMENT", "an artifact must be a non-empty Uint8Array");
+      }
+      const sha256 = sha256Hex(bytes);
+      await storeArtifact(db, sha256, bytes);
+      return sha256;
+    },
 
     async loadArtifact({ artifactSha256: sha256 }) {
       if (typeof sha256 !== "string" || !SHA256.test(sha256)) {
