@@ -20,7 +20,6 @@ export async function fairPriceCacheBench(): Promise<BenchResult> {
     secret: TEST_SECRET,
     logger: silentLogger(),
     db: data.db,
-    dataDir: data.dataDir,
     catalog: data.catalog,
   };
   const redisApp = await createPricingApp({ ...common, redisUrl: TEST_REDIS_URL, settings: { modelPollSeconds: 0 } });

@@ -16,7 +16,6 @@ import {
 import {
   buildPriceDataset,
   catalogAttributes,
-  createArtifactStore,
   createModelRegistry,
   modelMigrations,
   toModelVersion,
@@ -74,7 +73,7 @@ export async function prepareServingData({
   const model = trainFairPriceModel(data, { sources: ["simulator seed=1"], trees });
   const { newVersion } = await toModelVersion(model, data);
   const dataDir = mkdtempSync(join(tmpdir(), "pokewatch-bench-"));
-  const registry = createModelRegistry({ db: pg.db, artifacts: createArtifactStore({ dataDir }) });
+  const registry = createModelRegistry({ db: pg.db });
   await registry.register(newVersion, { stage: "PRODUCTION" });
   return {
     db: pg.db,

@@ -1,4 +1,3 @@
-import { createServer, type AddressInfo } from "node:net";
 import {
   createGatewayApp,
   readSupergraphSdl,
@@ -19,9 +18,8 @@ import {
   type RunningServer,
 } from "@pokewatch/kit";
 import { marketMigrations, type Catalog } from "@pokewatch/market";
-import { modelMigrations } from "@pokewatch/model";
+import { migrateModelRegistry } from "@pokewatch/model";
 import {
-  DEFAULT_PIPELINE_PUBLIC_URL,
   createPipelineApp,
   createPipelineService,
   pipelineMigrations,
@@ -92,7 +90,7 @@ export async function startStack({
   try {
     await runMigrations(db, "keys", keysMigrations());
     // The model registry's first migration takes over tables an early pipeline version made: first.
-    await runMigrations(db, "model", modelMigrations());
+    await migrateModelRegistry(db, { dataDir: env.DATA_DIR, logger });
     await runMigrations(db, "market", marketMigrations());
     await runMigrations(db, "pipeline", pipelineMigrations());
     redis = await openRedis(gatewayOptions.redis.url, logger, gatewayOptions.redis.timeouts);
@@ -145,19 +143,14 @@ export async function startStack({
         options.keys.app.adminRateLimitPerMinute,
       );
     }
-    // Artifact URLs start with the public URL: left at its default, it must name the port the
-    // pipeline really listens on (tests ask for port 0), so that port is known before the app.
-    const pipelinePort = await portFor(at(options.pipeline));
-    const { publicUrl } = options.pipeline.app;
     const pipelineApp = await createPipelineApp({
       ...options.pipeline.app,
-      publicUrl: publicUrl === DEFAULT_PIPELINE_PUBLIC_URL ? `http://127.0.0.1:${pipelinePort}` : publicUrl,
       db,
       redis,
       service: pipelineService,
       logger: serviceLogger("pipeline"),
     });
-    const pipeline = await listen(pipelineApp, { ...at(options.pipeline), port: pipelinePort });
+    const pipeline = await listen(pipelineApp, at(options.pipeline));
     opened.push(pipeline);
 
     const subgraphUrls = {
@@ -207,20 +200,4 @@ export async function startStack({
     await close();
     throw error;
   }
-}
-
-/**
- * The port to listen on: `port` itself, or for 0 a free one the system picks (bound for a moment
- * and released, so the caller can build what names the port before it listens there).
- */
-async function portFor({ host, port }: { host: string; port: number }): Promise<number> {
-  if (port !== 0) return port;
-  const probe = createServer();
-  await new Promise<void>((resolve, reject) => {
-    probe.once("error", reject);
-    probe.listen({ host, port: 0, exclusive: true }, resolve);
-  });
-  const { port: free } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return free;
 }

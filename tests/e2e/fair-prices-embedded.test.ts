@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createPgliteDatabase, type Database } from "@pokewatch/kit";
 import { createPriceStore } from "@pokewatch/market";
-import { createArtifactStore, createModelRegistry } from "@pokewatch/model";
+import { createModelRegistry } from "@pokewatch/model";
 import { fixedRatioModelVersion, syntheticSeries } from "@pokewatch/model/testing";
 import type { RunningStack } from "@pokewatch/stack";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -35,7 +35,7 @@ describe("fair prices on embedded defaults (PGlite, in-process cache, registry p
     expect(empty.status).toBe(200);
     expect(empty.body.errors?.[0]?.extensions?.code).toBe("MODEL_UNAVAILABLE");
 
-    const registry = createModelRegistry({ db, artifacts: createArtifactStore({ dataDir }) });
+    const registry = createModelRegistry({ db });
     const model = await registry.register(fixedRatioModelVersion(Math.log(1.25)), { stage: "PRODUCTION" });
     await expect
       .poll(

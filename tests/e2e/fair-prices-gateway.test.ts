@@ -4,12 +4,7 @@ import { join } from "node:path";
 import { createRedis, type Redis } from "@pokewatch/kit";
 import { createIsolatedPostgres, silentLogger, TEST_REDIS_URL, type IsolatedPostgres } from "@pokewatch/kit/testing";
 import { createPriceStore } from "@pokewatch/market";
-import {
-  announceProductionModel,
-  createArtifactStore,
-  createModelRegistry,
-  type ModelRegistry,
-} from "@pokewatch/model";
+import { announceProductionModel, createModelRegistry, type ModelRegistry } from "@pokewatch/model";
 import { fixedRatioModelVersion, syntheticSeries } from "@pokewatch/model/testing";
 import type { RunningStack } from "@pokewatch/stack";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -48,7 +43,7 @@ beforeAll(async () => {
   await createPriceStore(postgres.db).upsert(
     series.flatMap((s, i) => s.points.map((p) => ({ ...p, cardId: CARDS[i]! }))),
   );
-  registry = createModelRegistry({ db: postgres.db, artifacts: createArtifactStore({ dataDir }) });
+  registry = createModelRegistry({ db: postgres.db });
   redis = createRedis({ url: TEST_REDIS_URL, logger: silentLogger() });
   await redis.connect();
 });

@@ -7,7 +7,7 @@ import {
   type IsolatedPostgres,
 } from "@pokewatch/kit/testing";
 import { createPriceStore } from "@pokewatch/market";
-import { announceProductionModel, createArtifactStore, createModelRegistry } from "@pokewatch/model";
+import { announceProductionModel, createModelRegistry } from "@pokewatch/model";
 import { fixedRatioModelVersion, syntheticSeries } from "@pokewatch/model/testing";
 import type { RunningStack } from "@pokewatch/stack";
 import { mkdtempSync } from "node:fs";
@@ -54,7 +54,7 @@ beforeAll(async () => {
   await createPriceStore(postgres.db).upsert(
     series.flatMap((s, i) => s.points.map((p) => ({ ...p, cardId: CARDS[i]! }))),
   );
-  const registry = createModelRegistry({ db: postgres.db, artifacts: createArtifactStore({ dataDir }) });
+  const registry = createModelRegistry({ db: postgres.db });
   const model = await registry.register(fixedRatioModelVersion(Math.log(1.1)), { stage: "PRODUCTION" });
   const redis = createRedis({ url: TEST_REDIS_URL, logger: silentLogger() });
   await redis.connect();

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { createPgliteDatabase, type Database } from "@pokewatch/kit";
 import { TEST_REDIS_URL, createIsolatedPostgres } from "@pokewatch/kit/testing";
 import { createPriceStore, loadBundledCatalog } from "@pokewatch/market";
-import { createArtifactStore, createModelRegistry } from "@pokewatch/model";
+import { createModelRegistry } from "@pokewatch/model";
 import { fixedRatioModelVersion, syntheticSeries } from "@pokewatch/model/testing";
 import type { RunningStack } from "@pokewatch/stack";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -72,7 +72,7 @@ describe.each(MODES)("key lifecycle through the gateway: $name", (mode) => {
     await createPriceStore(opened.db).upsert(
       series.flatMap((s, i) => s.points.map((p) => ({ ...p, cardId: cardIds[i]! }))),
     );
-    const registry = createModelRegistry({ db: opened.db, artifacts: createArtifactStore({ dataDir }) });
+    const registry = createModelRegistry({ db: opened.db });
     await registry.register(fixedRatioModelVersion(Math.log(1.1)), { stage: "PRODUCTION" });
   }, 60_000);
   afterAll(async () => {

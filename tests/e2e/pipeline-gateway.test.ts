@@ -1,3 +1,7 @@
+import { createHash } from "node:crypto";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { TEST_REDIS_URL, createIsolatedPostgres, type IsolatedPostgres } from "@pokewatch/kit/testing";
 import { createCatalog, loadBundledCatalog, simulatedCatalogData } from "@pokewatch/market";
 import type { RunningStack } from "@pokewatch/stack";
@@ -10,10 +14,11 @@ const catalog = createCatalog(simulatedCatalogData(20, loadBundledCatalog()));
 
 let postgres: IsolatedPostgres;
 let stack: RunningStack;
+const dataDir = mkdtempSync(join(tmpdir(), "pipeline-gateway-"));
 
 beforeAll(async () => {
   postgres = await createIsolatedPostgres();
-  stack = await startTestStack({ REDIS_URL: TEST_REDIS_URL, MODEL_POLL_SECONDS: "0" }, postgres.db, {
+  stack = await startTestStack({ REDIS_URL: TEST_REDIS_URL, MODEL_POLL_SECONDS: "0", DATA_DIR: dataDir }, postgres.db, {
     catalog,
     pipeline: { trees: 5, simulateDays: 90 },
   });
@@ -21,6 +26,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.close();
   await postgres?.drop();
+  rmSync(dataDir, { recursive: true, force: true });
 });
 
 const RUN_FIELDS = `id status trigger durationMs error promoted
@@ -121,13 +127,47 @@ describe("the training pipeline through the gateway", () => {
     }, 20_000);
     expect(priced).toMatchObject({ model: { id: run.producedModel!.id } });
 
-    // The plots are served by the pipeline at the URL the run gives (its real port, not the default).
-    const artifact = run.artifacts.find((a) => a.name === "predicted-vs-actual.svg")!;
+    // The model went into the database with the registry: pricing loaded it from there, and no
+    // artifact file was written under DATA_DIR.
+    expect(existsSync(join(dataDir, "models"))).toBe(false);
+
+    // The plots come through the gateway, with the key, from the database: nothing has to reach
+    // the pipeline service's port.
+    const plotsQuery = `query ($id: ID!) { pipelineRun(id: $id) { artifacts { name contentType sha256 content dataUrl url } } }`;
+    const plots = await ask(plotsQuery, { id: run.id });
+    expect(plots.body.errors).toBeUndefined();
+    const artifacts = (plots.body.data as { pipelineRun: { artifacts: Record<string, string>[] } }).pipelineRun
+      .artifacts;
+    const artifact = artifacts.find((a) => a.name === "predicted-vs-actual.svg")!;
     expect(artifact.contentType).toBe("image/svg+xml");
-    const served = await fetch(artifact.url);
-    expect(served.status).toBe(200);
-    expect(served.headers.get("content-type")).toMatch(/^image\/svg\+xml/);
-    expect((await served.text()).trimStart()).toMatch(/^<svg/);
+    expect(artifact.content!.trimStart()).toMatch(/^<svg/);
+    expect(artifact.sha256).toBe(createHash("sha256").update(artifact.content!, "utf8").digest("hex"));
+    expect(artifact.dataUrl).toBe(`data:image/svg+xml;base64,${Buffer.from(artifact.content!).toString("base64")}`);
+    expect(artifact.url).toBe(artifact.dataUrl);
+
+    // Refused without a key, and to a key without pipeline:read.
+    const anonymous = await postGraphQL(
+      stack.gatewayUrl,
+      plotsQuery,
+      {},
+      { anonymous: true, variables: { id: run.id } },
+    );
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.body.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
+    const pricesOnly = await ask(
+      `mutation { createApiKey(input: { name: "prices only", scopes: ["prices:read"] }) { secret } }`,
+    );
+    const pricesSecret = (pricesOnly.body.data as { createApiKey: { secret: string } }).createApiKey.secret;
+    const forbidden = await postGraphQL(
+      stack.gatewayUrl,
+      plotsQuery,
+      { "x-api-key": pricesSecret },
+      {
+        variables: { id: run.id },
+      },
+    );
+    expect(forbidden.body.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+    expect(JSON.stringify(forbidden.body)).not.toContain("<svg");
 
     // A second run on unchanged data, triggered with a second key (one trigger per 5 min per key):
     // ingest runs again (the first run simulated into an empty store, which is never a cache hit)

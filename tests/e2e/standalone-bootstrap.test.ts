@@ -13,13 +13,7 @@ import {
   type IsolatedPostgres,
 } from "@pokewatch/kit/testing";
 import { createPriceStore, marketMigrations } from "@pokewatch/market";
-import {
-  announceProductionModel,
-  createArtifactStore,
-  createModelRegistry,
-  modelMigrations,
-  type ModelRegistry,
-} from "@pokewatch/model";
+import { announceProductionModel, createModelRegistry, modelMigrations, type ModelRegistry } from "@pokewatch/model";
 import { fixedRatioModelVersion, syntheticSeries } from "@pokewatch/model/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TEST_ADMIN_KEY, postGraphQL } from "./stack-fixture.js";
@@ -92,7 +86,7 @@ beforeAll(async () => {
   const [series] = syntheticSeries(1, 90, 3, "2025-01-01");
   redis = createRedis({ url: TEST_REDIS_URL, logger: silentLogger() });
   await redis.connect();
-  registry = createModelRegistry({ db: postgres.db, artifacts: createArtifactStore({ dataDir }) });
+  registry = createModelRegistry({ db: postgres.db });
   // Pricing migrates the same tables at its start (migrations are idempotent); the prices need them first.
   await runMigrations(postgres.db, "market", marketMigrations());
   await runMigrations(postgres.db, "model", modelMigrations());

@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runWorkspaceScript } from "@pokewatch/kit/testing";
+import { createIsolatedPostgres, runWorkspaceScript, TEST_DATABASE_URL } from "@pokewatch/kit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { EvaluationReport } from "../src/index.js";
+import { createModelRegistry, sha256Hex, type EvaluationReport } from "../src/index.js";
 import { syntheticSeries } from "../src/testing/synthetic-series.js";
 
 /** Runs a model script as `pnpm model:…` would, with the embedded registry in `dataDir`. */
@@ -48,6 +48,9 @@ describe("pnpm model:train and model:evaluate", { timeout: 240_000 }, () => {
     const { id, stage } = JSON.parse(trained.stdout) as { id: string; stage: string };
     expect(id).toMatch(/^mv_/);
     expect(stage).toBe("PRODUCTION");
+    // The artifact went into the embedded database, not a file: the evaluate process below, which
+    // shares only that database, loads it from there.
+    expect(existsSync(join(dir, "models"))).toBe(false);
 
     expect(JSON.parse(trained.stdout)).toMatchObject({ rejectedRows: 1, trainingSummary: { to: lastFeatureDate } });
 
@@ -79,3 +82,51 @@ describe("pnpm model:train and model:evaluate", { timeout: 240_000 }, () => {
     expect(header.stderr).toContain("[MISSING_COLUMNS]");
   });
 });
+
+describe(
+  "a model registered by one process, loaded by another that shares only the database",
+  { timeout: 240_000 },
+  () => {
+    it("works on PostgreSQL, each process with its own DATA_DIR and no artifact file anywhere", async () => {
+      const pg = await createIsolatedPostgres();
+      // Two "containers": each its own folder and DATA_DIR; only the database is shared.
+      const trainer = mkdtempSync(join(tmpdir(), "model-cli-trainer-"));
+      const server = mkdtempSync(join(tmpdir(), "model-cli-server-"));
+      try {
+        const url = new URL(TEST_DATABASE_URL);
+        url.searchParams.set("options", `-c search_path=${pg.schema}`);
+        const inContainer = (script: string, args: string[], dataDir: string) =>
+          runWorkspaceScript(`packages/model/scripts/${script}`, args, {
+            typedIn: dataDir,
+            env: { DATA_DIR: dataDir, DATABASE_URL: url.toString() },
+          });
+        const rows = syntheticSeries(40, 120, 9).flatMap((s) =>
+          s.points.map((p) => `${p.cardId},${p.date},${p.market},USD`),
+        );
+        writeFileSync(join(trainer, "prices.csv"), ["card_id,date,market_price,currency", ...rows].join("\n"));
+        copyFileSync(join(trainer, "prices.csv"), join(server, "prices.csv"));
+
+        const trained = await inContainer("train-model.ts", ["--prices", "prices.csv", "--promote"], trainer);
+        expect(trained.stderr).not.toMatch(/EACCES/);
+        expect(trained.code).toBe(0);
+        const { id } = JSON.parse(trained.stdout) as { id: string };
+        expect(existsSync(join(trainer, "models"))).toBe(false);
+
+        // The other container scores with that model: it reads the ONNX bytes from the database.
+        const evaluated = await inContainer("evaluate-model.ts", ["--prices", "prices.csv", "--model", id], server);
+        expect(evaluated.code).toBe(0);
+        expect(JSON.parse(evaluated.stdout)).toMatchObject({ model: id });
+        expect(existsSync(join(server, "models"))).toBe(false);
+
+        const registry = createModelRegistry({ db: pg.db });
+        const production = (await registry.production())!;
+        expect(production.id).toBe(id);
+        expect(sha256Hex(await registry.loadArtifact(production))).toBe(production.artifactSha256);
+      } finally {
+        rmSync(trainer, { recursive: true, force: true });
+        rmSync(server, { recursive: true, force: true });
+        await pg.drop();
+      }
+    });
+  },
+);

@@ -1,6 +1,6 @@
-import { databaseEnvShape, createDatabase, parseEnv, runMigrations } from "@pokewatch/kit";
+import { createDatabase, createLogger, databaseEnvShape, parseEnv } from "@pokewatch/kit";
 import { z } from "zod";
-import { createArtifactStore, createModelRegistry, modelMigrations, type ModelRegistry } from "../src/index.js";
+import { createModelRegistry, migrateModelRegistry, type ModelRegistry } from "../src/index.js";
 
 const registryEnv = z.object({ DATA_DIR: databaseEnvShape.DATA_DIR, DATABASE_URL: databaseEnvShape.DATABASE_URL });
 
@@ -13,9 +13,10 @@ export async function openRegistry(
     DATABASE_URL: source.DATABASE_URL || undefined,
   });
   const db = await createDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR });
-  await runMigrations(db, "model", modelMigrations());
+  const logger = createLogger({ name: "model-registry", destination: process.stderr });
+  await migrateModelRegistry(db, { dataDir: env.DATA_DIR, logger });
   return {
-    registry: createModelRegistry({ db, artifacts: createArtifactStore({ dataDir: env.DATA_DIR }) }),
+    registry: createModelRegistry({ db }),
     close: () => db.close(),
   };
 }

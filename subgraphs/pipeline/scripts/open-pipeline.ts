@@ -11,7 +11,7 @@ import {
   type Redis,
 } from "@pokewatch/kit";
 import { marketMigrations, type Catalog } from "@pokewatch/market";
-import { modelMigrations } from "@pokewatch/model";
+import { migrateModelRegistry } from "@pokewatch/model";
 import { z } from "zod";
 import { createPipelineService, type PipelineService } from "../src/pipeline/pipeline-service.js";
 import type { PipelineOptions } from "../src/pipeline/steps/step.js";
@@ -64,7 +64,7 @@ export async function openPipeline({
   let redis = env.REDIS_URL ? createRedis({ url: env.REDIS_URL, logger }) : undefined;
   try {
     // The model registry's first migration takes over tables an early pipeline version made: first.
-    await runMigrations(db, "model", modelMigrations());
+    await migrateModelRegistry(db, { dataDir: env.DATA_DIR, logger });
     await runMigrations(db, "market", marketMigrations());
     await runMigrations(db, "pipeline", pipelineMigrations());
     if (redis && !(await connectRedis(redis))) {

@@ -1,7 +1,7 @@
 import type { Queryable, Redis, SubgraphContext } from "@pokewatch/kit";
 import type { ModelRegistry } from "@pokewatch/model";
 import type { PipelineRunner } from "./pipeline/pipeline-runner.js";
-import type { RunStore } from "./pipeline/pipeline-types.js";
+import type { RunArtifact, RunStore } from "./pipeline/pipeline-types.js";
 import type { ScheduleDefinition } from "./pipeline/schedule.js";
 import type { StepsLoader } from "./resolvers/steps-loader.js";
 
@@ -13,8 +13,8 @@ export interface PipelineContext extends SubgraphContext {
   redis: Redis | undefined;
   /** The database the registry lives in: rollback reads when each version was archived. */
   db: Queryable;
-  /** PIPELINE_PUBLIC_URL without a trailing slash: artifact URLs start with it. */
-  publicUrl: string;
+  /** Per request: a run's stored files by `<runId>/<name>`, each read (and verified) once. */
+  artifacts: { load(key: string): Promise<RunArtifact | null> };
   schedules: ScheduleDefinition[];
   clock: () => Date;
   /** Per request: the steps of every run a response shows, read in one query. */

@@ -30,8 +30,6 @@ export const pipelineEnvSchema = z
      * the run lock): `pnpm start` waits for it before serving prices, the service trains while it serves.
      */
     PIPELINE_TRAIN_ON_START: envFields.boolean(true),
-    /** Where users reach this service's artifact URLs (evaluation plots). */
-    PIPELINE_PUBLIC_URL: envFields.url(["http:", "https:"]).default("http://localhost:4003"),
   })
   .superRefine(checkSubgraphSecrets(["pipeline"]));
 

@@ -2,7 +2,6 @@ export {
   createPipelineApp,
   pipelineMigrations,
   pipelineServiceOf,
-  DEFAULT_PIPELINE_PUBLIC_URL,
   PIPELINE_SDL,
   type CreatePipelineAppOptions,
 } from "./pipeline-app.js";

@@ -10,7 +10,7 @@ import {
   shutdownDeadlineMs,
 } from "@pokewatch/kit";
 import { marketMigrations } from "@pokewatch/market";
-import { modelMigrations } from "@pokewatch/model";
+import { migrateModelRegistry } from "@pokewatch/model";
 import { pipelineEnvSchema } from "./env.js";
 import { trainFirstModelOnStart } from "./first-model-on-start.js";
 import { createPipelineApp, pipelineMigrations } from "./pipeline-app.js";
@@ -23,7 +23,7 @@ await runService(
   async () => {
     const db = await createDatabase(options.database);
     // The model registry's first migration takes over tables an early pipeline version made: first.
-    await runMigrations(db, "model", modelMigrations());
+    await migrateModelRegistry(db, { dataDir: options.database.dataDir, logger });
     await runMigrations(db, "market", marketMigrations());
     await runMigrations(db, "pipeline", pipelineMigrations());
     const redis = await openRedis(options.redis.url, logger, options.redis.timeouts);

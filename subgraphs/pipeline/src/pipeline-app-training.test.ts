@@ -1,13 +1,8 @@
 import type { Database } from "@pokewatch/kit";
 import { createMarketSimulator, createPriceStore, formatIsoDay } from "@pokewatch/market";
+import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  callers,
-  openPipelineTestApp,
-  testCatalog,
-  TEST_PUBLIC_URL,
-  type PipelineTestApp,
-} from "./pipeline-app.fixture.js";
+import { callers, openPipelineTestApp, testCatalog, type PipelineTestApp } from "./pipeline-app.fixture.js";
 import { STEP_NAMES } from "./pipeline/pipeline-types.js";
 
 /** 90 days of the 30-card catalog up to yesterday, stored as an import would store them. */
@@ -39,14 +34,14 @@ interface Run {
     production: { mape: number } | null;
     productionModel: { id: string } | null;
   } | null;
-  artifacts: { name: string; url: string; contentType: string }[];
+  artifacts: { name: string; url: string; contentType: string; sha256: string; content: string; dataUrl: string }[];
 }
 
 const RUN_FIELDS = `id status trigger error durationMs promoted
   steps { name status durationMs message }
   producedModel { id version stage trainingSummary { cards } }
   comparison { better candidate { mape } production { mape } productionModel { id } }
-  artifacts { name url contentType }`;
+  artifacts { name url contentType sha256 content dataUrl }`;
 
 async function trigger(identity = callers.operator) {
   return fixture.query<{ triggerPipelineRun: Run }>(`mutation { triggerPipelineRun { ${RUN_FIELDS} } }`, {
@@ -122,19 +117,18 @@ describe("a first run, with no model in production", () => {
     first = run;
   });
 
-  it("leaves its evaluation plots, served as SVG at their URLs", async () => {
-    expect(first.artifacts).toEqual(
-      ["error-distribution.svg", "predicted-vs-actual.svg"].map((name) => ({
-        name,
-        url: `${TEST_PUBLIC_URL}/runs/${first.id}/artifacts/${name}`,
-        contentType: "image/svg+xml",
-      })),
+  it("leaves its evaluation plots in the database, served as SVG text and data URLs over GraphQL", () => {
+    expect(first.artifacts.map(({ name, contentType }) => ({ name, contentType }))).toEqual(
+      ["error-distribution.svg", "predicted-vs-actual.svg"].map((name) => ({ name, contentType: "image/svg+xml" })),
     );
-    for (const { url } of first.artifacts) {
-      const response = await fixture.app.inject({ method: "GET", url: url.slice(TEST_PUBLIC_URL.length) });
-      expect(response.statusCode).toBe(200);
-      expect(response.headers["content-type"]).toBe("image/svg+xml");
-      expect(response.body).toMatch(/^<svg[\s>]/);
+    for (const artifact of first.artifacts) {
+      expect(artifact.content).toMatch(/^<svg[\s>]/);
+      expect(artifact.sha256).toBe(createHash("sha256").update(artifact.content, "utf8").digest("hex"));
+      expect(artifact.dataUrl).toBe(
+        `data:image/svg+xml;base64,${Buffer.from(artifact.content, "utf8").toString("base64")}`,
+      );
+      // The deprecated url is the same data URL: nothing to fetch from the pipeline service.
+      expect(artifact.url).toBe(artifact.dataUrl);
     }
   });
 
@@ -178,10 +172,11 @@ describe("a first run, with no model in production", () => {
     });
 
     it("still has its own plots", () => {
-      expect(second.artifacts.map((artifact) => artifact.url)).toEqual([
-        `${TEST_PUBLIC_URL}/runs/${second.id}/artifacts/error-distribution.svg`,
-        `${TEST_PUBLIC_URL}/runs/${second.id}/artifacts/predicted-vs-actual.svg`,
+      expect(second.artifacts.map((artifact) => artifact.name)).toEqual([
+        "error-distribution.svg",
+        "predicted-vs-actual.svg",
       ]);
+      for (const artifact of second.artifacts) expect(artifact.content).toMatch(/^<svg[\s>]/);
     });
 
     it("is HEALTHY", async () => {

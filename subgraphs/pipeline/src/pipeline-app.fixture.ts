@@ -19,9 +19,6 @@ import {
 } from "./pipeline-app.js";
 import type { PipelineService } from "./pipeline/pipeline-service.js";
 
-/** What the tests' artifact URLs start with. */
-export const TEST_PUBLIC_URL = "https://pipeline.test";
-
 let smallCatalog: Catalog | undefined;
 /** 30 cards of the bundled catalog: enough to train on in a second or two. */
 export function testCatalog(): Catalog {
@@ -94,7 +91,6 @@ export async function openPipelineTestApp({
     logger: silentLogger(),
     db,
     dataDir,
-    publicUrl: TEST_PUBLIC_URL,
     scheduler: false,
     ...(!options.service && {
       catalog: testCatalog(),

@@ -1,15 +1,10 @@
+import { createHash } from "node:crypto";
 import { parseEnv, type Database, type FastifyInstance } from "@pokewatch/kit";
 import { capturingLogger, signedQuery, TEST_SECRET } from "@pokewatch/kit/testing";
-import { createArtifactStore, createModelRegistry, type NewModelVersion } from "@pokewatch/model";
+import { createModelRegistry, type NewModelVersion } from "@pokewatch/model";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pipelineEnvSchema } from "./env.js";
-import {
-  callers,
-  openPipelineTestApp,
-  testCatalog,
-  TEST_PUBLIC_URL,
-  type PipelineTestApp,
-} from "./pipeline-app.fixture.js";
+import { callers, openPipelineTestApp, testCatalog, type PipelineTestApp } from "./pipeline-app.fixture.js";
 import { createPipelineApp } from "./pipeline-app.js";
 import { createPipelineService } from "./pipeline/pipeline-service.js";
 
@@ -67,15 +62,6 @@ describe("pipeline subgraph: start-up", () => {
       // Inserted by hand without steps: the run store writes all seven when it creates a run.
       steps: [],
     });
-  });
-
-  it("refuses a publicUrl that is not an http(s) URL, naming PIPELINE_PUBLIC_URL", async () => {
-    const base = { secret: TEST_SECRET, logger: capturingLogger().logger, db, scheduler: false };
-    for (const publicUrl of ["pipeline.local:4003", "ftp://pipeline", "https://pipeline.test/?x=1"]) {
-      await expect(createPipelineApp({ ...base, publicUrl })).rejects.toThrow(
-        `publicUrl must be an http(s) URL without query or fragment (PIPELINE_PUBLIC_URL); got "${publicUrl}"`,
-      );
-    }
   });
 
   it("refuses a service together with the options that would build another", async () => {
@@ -178,7 +164,7 @@ describe("pipeline subgraph: scopes", () => {
 describe("pipeline subgraph: entities", () => {
   it("resolves PipelineRun and ModelVersion references from the model registry, NOT_FOUND for unknown ids", async () => {
     // Written as the trainer writes it: through the registry, into the app's own artifact directory.
-    const registry = createModelRegistry({ db, artifacts: createArtifactStore({ dataDir: fixture.dataDir }) });
+    const registry = createModelRegistry({ db });
     const registered = await registry.register(modelVersion, { stage: "PRODUCTION" });
     // What pricing's FairPrice.model asks for: the version, its training date and its metrics.
     const { body } = await signedQuery(
@@ -227,42 +213,62 @@ describe("pipeline subgraph: entities", () => {
   });
 });
 
-describe("GET /runs/:runId/artifacts/:name", () => {
+describe("a run's plots", () => {
   const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>';
+  const plotQuery = `{ pipelineRun(id: "run_new") { artifacts { name url contentType sha256 content dataUrl } } }`;
   beforeAll(() =>
     fixture.service.store.saveArtifact({ runId: "run_new", name: "plot.svg", contentType: "image/svg+xml", body: svg }),
   );
 
-  it("serves a run's file unsigned, with its stored content type and a policy that runs no script", async () => {
-    const response = await app.inject({ method: "GET", url: "/runs/run_new/artifacts/plot.svg" });
-    expect(response.statusCode).toBe(200);
-    expect(response.headers["content-type"]).toBe("image/svg+xml");
-    expect(response.headers["x-content-type-options"]).toBe("nosniff");
-    expect(response.headers["content-security-policy"]).toContain("default-src 'none'");
-    expect(response.body).toBe(svg);
-  });
-
-  it("lists it on the run with a URL under PIPELINE_PUBLIC_URL", async () => {
-    const { body } = await fixture.query(`{ pipelineRun(id: "run_new") { artifacts { name url contentType } } }`);
+  it("are served over GraphQL from the database: text, data URL and sha256", async () => {
+    const { body } = await fixture.query(plotQuery, { identity: callers.reader });
+    const dataUrl = `data:image/svg+xml;base64,${Buffer.from(svg).toString("base64")}`;
+    expect(body.errors).toBeUndefined();
     expect(body.data?.pipelineRun).toEqual({
       artifacts: [
-        { name: "plot.svg", url: `${TEST_PUBLIC_URL}/runs/run_new/artifacts/plot.svg`, contentType: "image/svg+xml" },
+        {
+          name: "plot.svg",
+          url: dataUrl,
+          contentType: "image/svg+xml",
+          sha256: createHash("sha256").update(svg).digest("hex"),
+          content: svg,
+          dataUrl,
+        },
       ],
     });
   });
 
-  it.each([
-    ["an unknown file of a run", "/runs/run_new/artifacts/other.svg", 'Run "run_new" has no artifact "other.svg"'],
-    ["an unknown run", "/runs/run_nope/artifacts/plot.svg", 'Run "run_nope" has no artifact "plot.svg"'],
-    [
-      "a name that cannot be one",
-      "/runs/run_new/artifacts/..%2Fplot.svg",
-      'Run "run_new" has no artifact "../plot.svg"',
-    ],
-  ])("answers 404 JSON for %s", async (_case, url, message) => {
-    const response = await app.inject({ method: "GET", url });
+  it("are refused to a caller without pipeline:read", async () => {
+    const { body } = await signedQuery(app, plotQuery, { identity: callers.pricesOnly });
+    expect(body.errors?.[0]).toMatchObject({ extensions: { code: "FORBIDDEN" } });
+    expect(JSON.stringify(body)).not.toContain("<svg");
+  });
+
+  it("have no unsigned route on the pipeline service any more", async () => {
+    const response = await app.inject({ method: "GET", url: "/runs/run_new/artifacts/plot.svg" });
     expect(response.statusCode).toBe(404);
-    expect(response.json()).toEqual({ errors: [{ message, extensions: { code: "NOT_FOUND" } }] });
+    expect(response.body).not.toContain("<svg");
+  });
+
+  it("are never served once their stored body no longer matches its sha256", async () => {
+    await fixture.service.store.saveArtifact({
+      runId: "run_new",
+      name: "rotten.svg",
+      contentType: "image/svg+xml",
+      body: svg,
+    });
+    await fixture.db.query("UPDATE pipeline_artifacts SET body = $1 WHERE run_id = 'run_new' AND name = 'rotten.svg'", [
+      svg.replace("10", "99"),
+    ]);
+    const { body } = await fixture.query(`{ pipelineRun(id: "run_new") { artifacts { name content } } }`, {
+      identity: callers.reader,
+    });
+    expect(body.errors?.[0]).toMatchObject({
+      path: ["pipelineRun", "artifacts", 1, "content"],
+      extensions: { code: "INTERNAL_SERVER_ERROR" },
+    });
+    expect(JSON.stringify(body)).not.toContain("99");
+    await fixture.db.query("DELETE FROM pipeline_artifacts WHERE run_id = 'run_new' AND name = 'rotten.svg'");
   });
 
   it("keeps /graphql private: unsigned calls are still refused", async () => {

@@ -11,7 +11,6 @@ import {
 import type { Catalog } from "@pokewatch/market";
 import { DEFAULT_DATA_DIR } from "@pokewatch/model";
 import type { PipelineContext } from "./context.js";
-import { registerArtifactRoute } from "./http/artifact-route.js";
 import { startPipelineScheduler } from "./pipeline/pipeline-scheduler.js";
 import { createPipelineService, type PipelineService } from "./pipeline/pipeline-service.js";
 import { DEFAULT_PIPELINE_CRON, type ScheduleDefinition } from "./pipeline/schedule.js";
@@ -22,9 +21,6 @@ import { createStepsLoader } from "./resolvers/steps-loader.js";
 export const PIPELINE_SDL = new URL("../schema.graphql", import.meta.url);
 export const pipelineMigrations = () => loadMigrations(new URL("./migrations/", import.meta.url));
 
-/** PIPELINE_PUBLIC_URL's default: this service on its default port. */
-export const DEFAULT_PIPELINE_PUBLIC_URL = "http://localhost:4003";
-
 export interface CreatePipelineAppOptions extends ServiceAppOptions {
   /** Migrated with `modelMigrations()`, `marketMigrations()` and `pipelineMigrations()`, in that order. */
   db: Database;
@@ -32,10 +28,8 @@ export interface CreatePipelineAppOptions extends ServiceAppOptions {
   cron?: string;
   /** @default () => new Date() */
   clock?: () => Date;
-  /** DATA_DIR; model artifacts live in `<dataDir>/models`. @default ".pokewatch" */
+  /** DATA_DIR (model artifacts live in the database with the registry, not here). @default ".pokewatch" */
   dataDir?: string;
-  /** PIPELINE_PUBLIC_URL: where users reach this service; artifact URLs start with it. @default "http://localhost:4003" */
-  publicUrl?: string;
   /** The cards the pipeline trains on. @default the bundled catalog */
   catalog?: Catalog;
   /** Over the pipeline's defaults (tests train with `trees: 5` on a short simulation). */
@@ -57,8 +51,8 @@ export function pipelineServiceOf(app: FastifyInstance): PipelineService | undef
 }
 
 /**
- * The pipeline subgraph: `PipelineRun`, `ModelVersion` and `Schedule` at `/graphql`, the runs'
- * plots at `GET /runs/:runId/artifacts/:name`, and the schedule that triggers the daily run. On
+ * The pipeline subgraph: `PipelineRun` (with its plots, read from the database), `ModelVersion` and
+ * `Schedule` at `/graphql`, and the schedule that triggers the daily run. On
  * start it fails the runs a stopped process left active (on PGlite every active run not this
  * process's; on PostgreSQL those whose owner lock is free; see `createRunOwnership`); on close it
  * stops the schedule and waits for the run in progress to end.
@@ -69,7 +63,6 @@ export async function createPipelineApp({
   cron = DEFAULT_PIPELINE_CRON,
   clock = () => new Date(),
   dataDir = DEFAULT_DATA_DIR,
-  publicUrl = DEFAULT_PIPELINE_PUBLIC_URL,
   catalog,
   pipelineOptions,
   scheduler = true,
@@ -79,7 +72,6 @@ export async function createPipelineApp({
   if (givenService && (catalog || pipelineOptions)) {
     throw new TypeError("createPipelineApp: give either service or catalog/pipelineOptions, not both");
   }
-  const baseUrl = publicBaseUrl(publicUrl);
   const { logger } = service;
   const pipeline =
     givenService ??
@@ -112,13 +104,15 @@ export async function createPipelineApp({
       runner,
       redis,
       db,
-      publicUrl: baseUrl,
+      artifacts: memoized((key) => {
+        const slash = key.indexOf("/");
+        return store.artifact(key.slice(0, slash), key.slice(slash + 1));
+      }),
       schedules,
       clock,
       steps: createStepsLoader((runIds) => store.stepsOfRuns(runIds)),
     }),
   });
-  registerArtifactRoute(app, store);
   services.set(app, pipeline);
 
   const cronJobs = scheduler
@@ -134,18 +128,14 @@ export async function createPipelineApp({
   return app;
 }
 
-/** `publicUrl` without a trailing slash; fails fast on anything but an http(s) URL. */
-function publicBaseUrl(publicUrl: string): string {
-  let url: URL | null = null;
-  try {
-    url = new URL(publicUrl);
-  } catch {
-    url = null;
-  }
-  if (!url || (url.protocol !== "http:" && url.protocol !== "https:") || url.search || url.hash) {
-    throw new TypeError(
-      `createPipelineApp: publicUrl must be an http(s) URL without query or fragment (PIPELINE_PUBLIC_URL); got ${JSON.stringify(publicUrl)}`,
-    );
-  }
-  return publicUrl.replace(/\/+$/, "");
+/** One promise per key for the life of a request: a field asked for twice reads the row once. */
+function memoized<T>(read: (key: string) => Promise<T>): { load(key: string): Promise<T> } {
+  const memo = new Map<string, Promise<T>>();
+  return {
+    load(key) {
+      let value = memo.get(key);
+      if (!value) memo.set(key, (value = read(key)));
+      return value;
+    },
+  };
 }

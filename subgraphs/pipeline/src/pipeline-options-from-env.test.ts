@@ -12,7 +12,7 @@ describe("pipelineOptionsFromEnv", () => {
   it("trains on start by default, and maps the schedule and public URL", () => {
     const options = pipelineOptionsFromEnv(parseEnv(pipelineEnvSchema, BASE_TEST_ENV));
     expect(options.trainOnStart).toBe(true);
-    expect(options.app).toMatchObject({ cron: "0 3 * * *", publicUrl: "http://localhost:4003" });
+    expect(options.app).toMatchObject({ cron: "0 3 * * *" });
     const off = parseEnv(pipelineEnvSchema, { ...BASE_TEST_ENV, PIPELINE_TRAIN_ON_START: "false" });
     expect(pipelineOptionsFromEnv(off).trainOnStart).toBe(false);
   });

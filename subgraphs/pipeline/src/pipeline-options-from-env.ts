@@ -14,7 +14,7 @@ type PipelineRuntime = "db" | "redis" | "logger" | "clock" | "catalog" | "pipeli
 /** Everything the pipeline service takes from its environment. */
 export interface PipelineOptionsFromEnv extends RunnerOptions {
   database: DatabaseOptions;
-  app: Omit<CreatePipelineAppOptions, PipelineRuntime> & { cron: string; dataDir: string; publicUrl: string };
+  app: Omit<CreatePipelineAppOptions, PipelineRuntime> & { cron: string; dataDir: string };
   /** PIPELINE_TRAIN_ON_START: with no production model, train one at start (`trainFirstModel`). */
   trainOnStart: boolean;
 }
@@ -36,7 +36,6 @@ export function pipelineOptionsFromEnv(env: PipelineEnv): PipelineOptionsFromEnv
       behindTls: env.BEHIND_TLS,
       cron: env.PIPELINE_CRON,
       dataDir: env.DATA_DIR,
-      publicUrl: env.PIPELINE_PUBLIC_URL,
     },
     trainOnStart: env.PIPELINE_TRAIN_ON_START,
   };

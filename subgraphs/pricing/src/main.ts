@@ -10,7 +10,7 @@ import {
   shutdownDeadlineMs,
 } from "@pokewatch/kit";
 import { marketMigrations } from "@pokewatch/market";
-import { modelMigrations } from "@pokewatch/model";
+import { migrateModelRegistry } from "@pokewatch/model";
 import { pricingEnvSchema } from "./env.js";
 import { createPricingApp } from "./pricing-app.js";
 import { pricingOptionsFromEnv } from "./pricing-options-from-env.js";
@@ -22,7 +22,7 @@ await runService(
   async () => {
     const db = await createDatabase(options.database);
     await runMigrations(db, "market", marketMigrations());
-    await runMigrations(db, "model", modelMigrations());
+    await migrateModelRegistry(db, { dataDir: options.database.dataDir, logger });
     const redis = await openRedis(options.redis.url, logger, options.redis.timeouts);
     // Serves MODEL_UNAVAILABLE until a model is promoted, then picks it up by event or poll.
     const app = await createPricingApp({ ...options.app, logger, db, redis });

@@ -9,7 +9,7 @@ import {
   type ServiceAppOptions,
 } from "@pokewatch/kit";
 import { createPriceStore, loadBundledCatalog, type Catalog, type PriceStore } from "@pokewatch/market";
-import { catalogAttributes, createArtifactStore, createModelRegistry } from "@pokewatch/model";
+import { catalogAttributes, createModelRegistry } from "@pokewatch/model";
 import { createFairPriceCache, type FairPriceCache } from "./cache/fair-price-cache.js";
 import type { PricingContext } from "./context.js";
 import { computeRankedPrices } from "./deals/compute-ranked-prices.js";
@@ -31,8 +31,6 @@ export const PRICING_SDL = new URL("../schema.graphql", import.meta.url);
 export interface CreatePricingAppOptions extends ServiceAppOptions {
   /** Holds the price store and the model registry (migrated: market, model). */
   db: Database;
-  /** DATA_DIR: where the registry's ONNX artifacts live. */
-  dataDir: string;
   /** REDIS_URL for the fair-price cache (keyv); without it, an in-process LRU. */
   redisUrl?: string | undefined;
   /** @default the bundled catalog of recent sets */
@@ -66,7 +64,7 @@ const releaseModelPlugin: ApolloServerPlugin<PricingContext> = {
 };
 
 export async function createPricingApp(options: CreatePricingAppOptions) {
-  const { db, dataDir, redis, catalog = loadBundledCatalog(), today = utcToday, ...service } = options;
+  const { db, redis, catalog = loadBundledCatalog(), today = utcToday, ...service } = options;
   const settings = { ...DEFAULT_PRICING_SETTINGS, ...options.settings };
   const metrics = options.metrics ?? createPricingMetrics();
   const prices = options.prices ?? createPriceStore(db);
@@ -85,7 +83,7 @@ export async function createPricingApp(options: CreatePricingAppOptions) {
   const productionModel =
     options.productionModel ??
     (await createProductionModel({
-      registry: createModelRegistry({ db, artifacts: createArtifactStore({ dataDir }) }),
+      registry: createModelRegistry({ db }),
       metrics,
       logger: service.logger,
       batcher: { maxWaitMs: settings.onnxMaxWaitMs, maxBatchRows: settings.onnxMaxBatchRows },

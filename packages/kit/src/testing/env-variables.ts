@@ -82,7 +82,6 @@ export const ALTERNATIVE_ENV_VALUES: Readonly<Record<string, string>> = Object.f
   PIPELINE_PORT: "5003",
   PIPELINE_CRON: "0 4 * * *",
   PIPELINE_TRAIN_ON_START: "false",
-  PIPELINE_PUBLIC_URL: "https://pipeline.example",
 });
 
 /** `BASE_TEST_ENV` with one variable set to its alternative value. */

@@ -13,7 +13,11 @@ export interface ArtifactStoreOptions {
   dataDir?: string;
 }
 
-/** ONNX files named by the sha256 of their bytes: `<dir>/<sha256>.onnx`. */
+/**
+ * ONNX files named by the sha256 of their bytes: `<dir>/<sha256>.onnx`, the layout registries used
+ * before model migration 2. The registry itself keeps artifacts in the database now; this store
+ * remains to read those old files when `importFileArtifacts` moves them in.
+ */
 export interface ArtifactStore {
   readonly dir: string;
   /** Stores the bytes and returns their sha256; storing the same bytes again is a no-op. */

@@ -16,7 +16,12 @@ export {
   type ModelVersionConnection,
   type RegisterOptions,
 } from "./model-registry.js";
-export { modelMigrations } from "./model-migrations.js";
+export {
+  importFileArtifacts,
+  type FileArtifactImport,
+  type ImportFileArtifactsOptions,
+} from "./import-file-artifacts.js";
+export { migrateModelRegistry, modelMigrations, type MigrateModelRegistryOptions } from "./model-migrations.js";
 export { announceProductionModel, PRODUCTION_MODEL_CHANNEL } from "./production-events.js";
 export {
   InvalidModelVersionError,

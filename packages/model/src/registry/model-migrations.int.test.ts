@@ -32,16 +32,17 @@ const columns = async () =>
 
 describe("modelMigrations", () => {
   it("creates model_versions in an empty database", async () => {
-    expect(await runMigrations(pg.db, "model", modelMigrations())).toEqual([1]);
+    expect(await runMigrations(pg.db, "model", modelMigrations())).toEqual([1, 2]);
     expect(await columns()).toContain("prediction_interval");
   });
 
   it("takes model_versions over from the pipeline's old migration 2, which then no longer counts", async () => {
     await runMigrations(pg.db, "pipeline", legacyPipelineMigrations);
-    expect(await runMigrations(pg.db, "model", modelMigrations())).toEqual([1]);
+    expect(await runMigrations(pg.db, "model", modelMigrations())).toEqual([1, 2]);
     expect(await columns()).toEqual(expect.arrayContaining(["features", "metrics", "artifact_bytes"]));
     expect(await pg.db.query("SELECT service, version FROM schema_migrations ORDER BY service, version")).toEqual([
       { service: "model", version: 1 },
+      { service: "model", version: 2 },
       { service: "pipeline", version: 1 },
     ]);
     // The pipeline keeps its migration 1 and may number its next one 2 again.

@@ -1,10 +1,9 @@
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createPgliteDatabase, runMigrations, type Database, type Queryable } from "@pokewatch/kit";
 import { createIsolatedPostgres } from "@pokewatch/kit/testing";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createArtifactStore, type ArtifactStore } from "./artifact-store.js";
 import { modelMigrations } from "./model-migrations.js";
 import { createModelRegistry, type ModelRegistry } from "./model-registry.js";
 import { newModelVersionFixture } from "./model-version.fixture.js";
@@ -54,11 +53,13 @@ function failingInserts(db: Database): Database {
 
 describe.each(backends)("model registry on %s", (_name, open) => {
   let backend: Backend;
-  let dir: string;
-  let artifacts: ArtifactStore;
   let registry: ModelRegistry;
   const stages = async () =>
     backend.db.query<{ version: number; stage: string }>("SELECT version, stage FROM model_versions ORDER BY version");
+  const storedArtifacts = async () =>
+    (await backend.db.query<{ sha256: string }>("SELECT sha256 FROM model_artifacts ORDER BY sha256")).map(
+      (row) => row.sha256,
+    );
 
   beforeAll(async () => {
     backend = await open();
@@ -68,13 +69,8 @@ describe.each(backends)("model registry on %s", (_name, open) => {
     await backend?.close();
   });
   beforeEach(async () => {
-    await backend.db.exec("TRUNCATE model_versions");
-    dir = mkdtempSync(join(tmpdir(), "model-registry-"));
-    artifacts = createArtifactStore({ dir });
-    registry = createModelRegistry({ db: backend.db, artifacts });
-  });
-  afterEach(() => {
-    rmSync(dir, { recursive: true, force: true });
+    await backend.db.exec("TRUNCATE model_versions, model_artifacts");
+    registry = createModelRegistry({ db: backend.db });
   });
 
   it("registers a version that reads back field for field, with its artifact", async () => {
@@ -93,7 +89,7 @@ describe.each(backends)("model registry on %s", (_name, open) => {
       interval: input.interval,
     });
     expect(await registry.get(registered.id)).toEqual(registered);
-    expect(readdirSync(dir)).toEqual([`${registered.artifactSha256}.onnx`]);
+    expect(await storedArtifacts()).toEqual([registered.artifactSha256]);
     expect(await registry.loadArtifact(registered)).toEqual(input.artifact);
     expect(await registry.get("mv_unknown")).toBeNull();
     expect(await registry.production()).toBeNull();
@@ -194,7 +190,7 @@ describe.each(backends)("model registry on %s", (_name, open) => {
   });
 
   it("lets one of several concurrent promoteIf calls against the same production model win", async () => {
-    const replicas = [registry, createModelRegistry({ db: backend.connectAnother?.() ?? backend.db, artifacts })];
+    const replicas = [registry, createModelRegistry({ db: backend.connectAnother?.() ?? backend.db })];
     const old = await registry.register(newModelVersionFixture(1), { stage: "PRODUCTION" });
     const candidates = [];
     for (const seed of [2, 3, 4, 5, 6]) candidates.push(await registry.register(newModelVersionFixture(seed)));
@@ -245,7 +241,7 @@ describe.each(backends)("model registry on %s", (_name, open) => {
     const failure = await error(registry.register(input));
     expect(failure).toMatchObject({ code: "INVALID_MODEL_VERSION", issues: [expect.stringMatching(message)] });
     expect(await stages()).toEqual([{ version: 1, stage: "STAGING" }]);
-    expect(readdirSync(dir)).toHaveLength(1);
+    expect(await storedArtifacts()).toHaveLength(1);
   });
 
   it("rejects an unknown stage before writing anything", async () => {
@@ -253,17 +249,52 @@ describe.each(backends)("model registry on %s", (_name, open) => {
     expect(await error(registry.register(newModelVersionFixture(1), { stage }))).toMatchObject({
       code: "INVALID_ARGUMENT",
     });
-    expect(readdirSync(dir)).toEqual([]);
+    expect(await storedArtifacts()).toEqual([]);
   });
 
   it("leaves no row, and production untouched, when the insert fails", async () => {
     const production = await registry.register(newModelVersionFixture(1), { stage: "PRODUCTION" });
-    const broken = createModelRegistry({ db: failingInserts(backend.db), artifacts });
+    const broken = createModelRegistry({ db: failingInserts(backend.db) });
     await expect(broken.register(newModelVersionFixture(2), { stage: "PRODUCTION" })).rejects.toThrow(/No space left/);
     expect(await stages()).toEqual([{ version: 1, stage: "PRODUCTION" }]);
+    // The bytes went in the same transaction: no orphan artifact either.
+    expect(await storedArtifacts()).toEqual([production.artifactSha256]);
     expect((await registry.production())?.id).toBe(production.id);
     // The failed attempt used up no version number.
     expect((await registry.register(newModelVersionFixture(2))).version).toBe(2);
+  });
+
+  it("loads a version registered through another connection, sharing nothing but the database", async () => {
+    const input = newModelVersionFixture(4);
+    const other = createModelRegistry({ db: backend.connectAnother?.() ?? backend.db });
+    const registered = await other.register(input, { stage: "PRODUCTION" });
+    const production = await registry.production();
+    expect(production?.id).toBe(registered.id);
+    expect(await registry.loadArtifact(production!)).toEqual(input.artifact);
+  });
+
+  it("refuses a stored artifact with a corrupted byte, and one that is missing, with a code", async () => {
+    const registered = await registry.register(newModelVersionFixture(5));
+    // Flip the first byte in the database itself, as disk rot or a bad restore would.
+    await backend.db.query(
+      "UPDATE model_artifacts SET bytes = set_byte(bytes, 0, (get_byte(bytes, 0) + 1) % 256) WHERE sha256 = $1",
+      [registered.artifactSha256],
+    );
+    expect(await error(registry.loadArtifact(registered))).toMatchObject({ code: "ARTIFACT_CORRUPTED" });
+    await backend.db.query("DELETE FROM model_artifacts WHERE sha256 = $1", [registered.artifactSha256]);
+    expect(await error(registry.loadArtifact(registered))).toMatchObject({ code: "ARTIFACT_NOT_FOUND" });
+    expect(await error(registry.loadArtifact({ artifactSha256: "../etc/passwd" }))).toMatchObject({
+      code: "INVALID_ARGUMENT",
+    });
+  });
+
+  it("stores the bytes a second version shares once", async () => {
+    const input = newModelVersionFixture(6);
+    const a = await registry.register(input);
+    const b = await registry.register({ ...input, metrics: { ...input.metrics, mape: input.metrics.mape + 1 } });
+    expect(b.artifactSha256).toBe(a.artifactSha256);
+    expect(await storedArtifacts()).toEqual([a.artifactSha256]);
+    expect(await registry.loadArtifact(b)).toEqual(input.artifact);
   });
 
   it("keeps at most one production version at the database level too", async () => {
@@ -275,7 +306,7 @@ describe.each(backends)("model registry on %s", (_name, open) => {
   });
 
   it("gives concurrent registrations distinct consecutive versions", async () => {
-    const other = createModelRegistry({ db: backend.connectAnother?.() ?? backend.db, artifacts });
+    const other = createModelRegistry({ db: backend.connectAnother?.() ?? backend.db });
     const seeds = [1, 2, 3, 4, 5, 6, 7, 8];
     const registered = await Promise.all(
       seeds.map((seed) => (seed % 2 ? registry : other).register(newModelVersionFixture(seed))),
@@ -284,7 +315,7 @@ describe.each(backends)("model registry on %s", (_name, open) => {
   });
 
   it("ends with exactly one production version after concurrent promotions", async () => {
-    const replicas = [registry, createModelRegistry({ db: backend.connectAnother?.() ?? backend.db, artifacts })];
+    const replicas = [registry, createModelRegistry({ db: backend.connectAnother?.() ?? backend.db })];
     const versions = [];
     for (const seed of [1, 2, 3, 4, 5, 6]) versions.push(await registry.register(newModelVersionFixture(seed)));
     for (let round = 0; round < 3; round += 1) {
@@ -293,6 +324,35 @@ describe.each(backends)("model registry on %s", (_name, open) => {
       const after = await stages();
       expect(after.filter((row) => row.stage === "PRODUCTION")).toHaveLength(1);
       expect(after.filter((row) => row.stage === "ARCHIVED")).toHaveLength(versions.length - 1);
+    }
+  });
+});
+
+describe("model registry on PGlite, across processes", () => {
+  let dataDir: string;
+  afterEach(() => {
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("loads, in a fresh database handle on the same data directory, what another one registered", async () => {
+    dataDir = mkdtempSync(join(tmpdir(), "model-registry-pglite-"));
+    const input = newModelVersionFixture(7);
+    const first = await createPgliteDatabase({ dataDir: join(dataDir, "db") });
+    await runMigrations(first, "model", modelMigrations());
+    const registered = await createModelRegistry({ db: first }).register(input, { stage: "PRODUCTION" });
+    await first.close();
+
+    // Only the database directory carries over: no artifact file exists anywhere.
+    const second = await createPgliteDatabase({ dataDir: join(dataDir, "db") });
+    try {
+      const registry = createModelRegistry({ db: second });
+      const production = await registry.production();
+      expect(production?.id).toBe(registered.id);
+      const bytes = await registry.loadArtifact(production!);
+      expect(bytes).toBeInstanceOf(Uint8Array);
+      expect(bytes).toEqual(input.artifact);
+    } finally {
+      await second.close();
     }
   });
 });

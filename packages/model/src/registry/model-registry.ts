@@ -1,5 +1,5 @@
 import type { Database, Queryable } from "@pokewatch/kit";
-import type { ArtifactStore } from "./artifact-store.js";
+import { sha256Hex } from "./artifact-store.js";
 import { newModelVersionId } from "./model-version-id.js";
 import { MODEL_VERSION_COLUMNS, toModelVersion, type ModelVersionRow } from "./model-version-row.js";
 import type { ModelStage, ModelVersion, NewModelVersion } from "./model-version.js";
@@ -12,9 +12,8 @@ export const MODEL_STAGES: readonly ModelStage[] = ["PRODUCTION", "STAGING", "AR
 export const MAX_PAGE_SIZE = 100;
 
 export interface CreateModelRegistryOptions {
-  /** Migrated with `modelMigrations()`. */
+  /** Migrated with `modelMigrations()`; it holds the artifacts too (`model_artifacts`), so every replica sharing it loads the same bytes. */
   db: Database;
-  artifacts: ArtifactStore;
 }
 
 export interface RegisterOptions {
@@ -64,7 +63,15 @@ export interface ModelRegistry {
    */
   promoteIf(id: string, expectedProductionId: string | null): Promise<ConditionalPromotion>;
   archive(id: string): Promise<ModelVersion>;
-  /** The ONNX bytes of `version`, verified against its sha256. */
+  /**
+   * Stores artifact bytes without registering a version (a no-op when they are there) and returns
+   * their sha256: repairs versions whose bytes were lost, e.g. a file missing when they were imported.
+   */
+  storeArtifact(bytes: Uint8Array): Promise<string>;
+  /**
+   * The ONNX bytes of `version`, read from the database and verified against its sha256:
+   * `ARTIFACT_NOT_FOUND` when no row holds them, `ARTIFACT_CORRUPTED` when the bytes hash to anything else.
+   */
   loadArtifact(version: Pick<ModelVersion, "artifactSha256">): Promise<Uint8Array>;
 }
 
@@ -90,7 +97,16 @@ const archiveProduction = (tx: Queryable, exceptId: string | null) =>
     [exceptId],
   );
 
-export function createModelRegistry({ db, artifacts }: CreateModelRegistryOptions): ModelRegistry {
+/** Stores the bytes under their sha256 unless a row already holds them (same hash, same bytes). */
+export const storeArtifact = (q: Queryable, sha256: string, bytes: Uint8Array) =>
+  q.query("INSERT INTO model_artifacts (sha256, bytes) VALUES ($1, $2) ON CONFLICT (sha256) DO NOTHING", [
+    sha256,
+    Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+  ]);
+
+const SHA256 = /^[0-9a-f]{64}$/;
+
+export function createModelRegistry({ db }: CreateModelRegistryOptions): ModelRegistry {
   const findOne = async (where: string, params: unknown[], q: Queryable = db) => {
     const [row] = await q.query<ModelVersionRow>(
       `SELECT ${MODEL_VERSION_COLUMNS} FROM model_versions ${where}`,
@@ -121,11 +137,11 @@ export function createModelRegistry({ db, artifacts }: CreateModelRegistryOption
     async register(input, { stage = "STAGING" } = {}) {
       assertStage(stage);
       validateNewModelVersion(input);
-      // The file first: an insert that fails after it leaves an orphan file, harmless because it is
-      // named by its content; the other order could leave a row pointing at nothing.
-      const sha256 = await artifacts.put(input.artifact);
+      const sha256 = sha256Hex(input.artifact);
+      // The bytes and the version in one transaction: a version never points at missing bytes.
       return db.transaction(async (tx) => {
         await lockForWrite(tx);
+        await storeArtifact(tx, sha256, input.artifact);
         const [next] = await tx.query<{ version: number }>(
           "SELECT coalesce(max(version), 0) + 1 AS version FROM model_versions",
         );
@@ -208,6 +224,36 @@ export function createModelRegistry({ db, artifacts }: CreateModelRegistryOption
         await tx.query("UPDATE model_versions SET stage = 'ARCHIVED', archived_at = now() WHERE id = $1", [id]);
       }),
 
-    loadArtifact: (version) => artifacts.get(version.artifactSha256),
+    async storeArtifact(bytes) {
+      if (!(bytes instanceof Uint8Array) || bytes.byteLength === 0) {
+        throw new ModelRegistryError("INVALID_ARGUMENT", "an artifact must be a non-empty Uint8Array");
+      }
+      const sha256 = sha256Hex(bytes);
+      await storeArtifact(db, sha256, bytes);
+      return sha256;
+    },
+
+    async loadArtifact({ artifactSha256: sha256 }) {
+      if (typeof sha256 !== "string" || !SHA256.test(sha256)) {
+        throw new ModelRegistryError(
+          "INVALID_ARGUMENT",
+          `sha256 must be 64 lowercase hex digits, got ${JSON.stringify(sha256)}`,
+        );
+      }
+      const [row] = await db.query<{ bytes: Uint8Array }>("SELECT bytes FROM model_artifacts WHERE sha256 = $1", [
+        sha256,
+      ]);
+      if (!row) throw new ModelRegistryError("ARTIFACT_NOT_FOUND", `The registry holds no artifact ${sha256}`);
+      // pg returns a Buffer, PGlite (across its thread) a Uint8Array: hand out a plain view either way.
+      const bytes = new Uint8Array(row.bytes.buffer, row.bytes.byteOffset, row.bytes.byteLength);
+      const actual = sha256Hex(bytes);
+      if (actual !== sha256) {
+        throw new ModelRegistryError(
+          "ARTIFACT_CORRUPTED",
+          `Artifact ${sha256} is corrupted: its ${bytes.byteLength} stored bytes hash to ${actual}`,
+        );
+      }
+      return bytes;
+    },
   };
 }

@@ -3,8 +3,8 @@ export const REGISTRY_ERROR_CODES = {
   INVALID_MODEL_VERSION: "A new version's artifact, features, metrics, interval or summary is malformed.",
   INVALID_ARGUMENT: "An option is malformed: an unknown stage, a bad cursor or page size, a bad sha256.",
   MODEL_VERSION_NOT_FOUND: "No model version has this id.",
-  ARTIFACT_NOT_FOUND: "The artifact directory holds no file for this sha256.",
-  ARTIFACT_CORRUPTED: "The artifact file's bytes no longer hash to its name.",
+  ARTIFACT_NOT_FOUND: "The registry's database holds no artifact bytes for this sha256.",
+  ARTIFACT_CORRUPTED: "The stored artifact bytes no longer hash to their sha256; the model is not served.",
 } as const;
 
 export type RegistryErrorCode = keyof typeof REGISTRY_ERROR_CODES;

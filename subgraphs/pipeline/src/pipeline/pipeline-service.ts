@@ -1,6 +1,6 @@
 import type { Database, Logger, Redis } from "@pokewatch/kit";
 import { createPriceStore, loadBundledCatalog, type Catalog } from "@pokewatch/market";
-import { createArtifactStore, createModelRegistry, type ModelRegistry } from "@pokewatch/model";
+import { createModelRegistry, type ModelRegistry } from "@pokewatch/model";
 import { createPipelineRunner, type PipelineRunner } from "./pipeline-runner.js";
 import type { RunStore } from "./pipeline-types.js";
 import { createRunOwnership, createRunStore } from "./run-store.js";
@@ -11,7 +11,7 @@ export interface PipelineServiceOptions {
   db: Database;
   /** Promotions are announced on it, so serving replicas swap at once. */
   redis?: Redis | undefined;
-  /** DATA_DIR: model artifacts live in `<dataDir>/models`. */
+  /** DATA_DIR (model artifacts live in the database with the registry, not here). */
   dataDir: string;
   logger: Logger;
   /** @default the bundled catalog */
@@ -44,7 +44,7 @@ export function createPipelineService({
   heartbeatMs,
 }: PipelineServiceOptions): PipelineService {
   const store = createRunStore(db);
-  const registry = createModelRegistry({ db, artifacts: createArtifactStore({ dataDir }) });
+  const registry = createModelRegistry({ db });
   const prices = createPriceStore(db);
   const stepOptions = { ...DEFAULT_PIPELINE_OPTIONS, ...options };
   const ctxFor = (runId: string): StepContext => ({

@@ -56,13 +56,19 @@ export interface PipelineRunRecord {
   comparison: RunComparison | null;
 }
 
-/** A stored file a run produced (the evaluation plots), served by the pipeline service. */
-export interface RunArtifact {
+/** A file a run produced (the evaluation plots), as a step hands it to the store. */
+export interface NewRunArtifact {
   runId: string;
   /** File name, e.g. `predicted-vs-actual.svg`. */
   name: string;
   contentType: string;
   body: string;
+}
+
+/** A stored file a run produced, served through the gateway (`RunArtifact.content`, `dataUrl`). */
+export interface RunArtifact extends NewRunArtifact {
+  /** SHA-256 of the body's UTF-8 bytes, computed when saved and checked when read. */
+  sha256: string;
 }
 
 export interface RunFilter {
@@ -135,7 +141,8 @@ export interface RunStore {
   /** A SUCCEEDED or CACHED step of that name and cache key with a stored output, if any. */
   findCachedOutput(name: StepName, cacheKey: string): Promise<{ outputHash: string; body: Buffer } | null>;
   saveOutput(name: StepName, cacheKey: string, outputHash: string, body: Buffer): Promise<void>;
-  saveArtifact(artifact: RunArtifact): Promise<void>;
+  saveArtifact(artifact: NewRunArtifact): Promise<void>;
+  /** The stored file, its body verified against its sha256 (a mismatch throws `CorruptedRunArtifactError`). */
   artifact(runId: string, name: string): Promise<RunArtifact | null>;
   artifactNames(runId: string): Promise<string[]>;
   /**

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { createPgliteDatabase, encodeCreatedAtCursor, runMigrations, type Database } from "@pokewatch/kit";
 import type { GraphQLError } from "graphql";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -10,7 +10,7 @@ import {
   type RunStatus,
   type RunTrigger,
 } from "./pipeline-types.js";
-import { createRunStore, type RunStore } from "./run-store.js";
+import { CorruptedRunArtifactError, createRunStore, type RunStore } from "./run-store.js";
 
 let db: Database;
 let store: RunStore;
@@ -454,9 +454,17 @@ describe("run store: step outputs and artifacts", () => {
       name: "predicted-vs-actual.svg",
       contentType: "image/svg+xml",
       body: "<svg>3</svg>",
+      sha256: createHash("sha256").update("<svg>3</svg>").digest("hex"),
     });
     expect(await store.artifact(id, "nope.svg")).toBeNull();
     expect(await store.artifactNames("run_unknown")).toEqual([]);
+  });
+
+  it("refuses to hand out an artifact whose stored body no longer hashes to its sha256", async () => {
+    const { id } = await store.create({ trigger: "MANUAL", now: at("10:00:00.000") });
+    await store.saveArtifact({ runId: id, name: "plot.svg", contentType: "image/svg+xml", body: "<svg>1</svg>" });
+    await db.query("UPDATE pipeline_artifacts SET body = '<svg>2</svg>' WHERE run_id = $1", [id]);
+    await expect(store.artifact(id, "plot.svg")).rejects.toBeInstanceOf(CorruptedRunArtifactError);
   });
 });
 
@@ -514,5 +522,23 @@ describe("run store: misuse and constraints", () => {
         "INSERT INTO pipeline_runs (id, status, trigger, scheduled_for) VALUES ('run_d', 'FAILED', 'MANUAL', now())",
       ),
     ).rejects.toMatchObject({ code: "23514" });
+  });
+});
+
+describe("pipeline migration 004", () => {
+  it("gives the plots stored before it their sha256, so they are served as before", async () => {
+    const old = await createPgliteDatabase();
+    try {
+      await runMigrations(old, "pipeline", pipelineMigrations().slice(0, 3));
+      await old.exec(`INSERT INTO pipeline_runs (id, status, trigger) VALUES ('run_old', 'SUCCEEDED', 'MANUAL');
+        INSERT INTO pipeline_artifacts (run_id, name, content_type, body) VALUES ('run_old', 'plot.svg', 'image/svg+xml', '<svg>é</svg>')`);
+      expect(await runMigrations(old, "pipeline", pipelineMigrations())).toEqual([4]);
+      expect(await createRunStore(old).artifact("run_old", "plot.svg")).toMatchObject({
+        body: "<svg>é</svg>",
+        sha256: createHash("sha256").update("<svg>é</svg>", "utf8").digest("hex"),
+      });
+    } finally {
+      await old.close();
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { promisify } from "node:util";
 import { gunzip, gzip } from "node:zlib";
 import { setImmediate as nextTurn } from "node:timers/promises";
@@ -179,6 +180,22 @@ async function packOutputBody(body: Buffer): Promise<Buffer> {
 async function unpackOutputBody(stored: Buffer): Promise<Buffer> {
   if (stored.subarray(0, GZIPPED.length).equals(GZIPPED)) return gunzipAsync(stored.subarray(GZIPPED.length));
   return stored;
+}
+
+/** SHA-256 of an artifact's body as stored: its UTF-8 bytes. */
+export const artifactSha256 = (body: string) => createHash("sha256").update(body, "utf8").digest("hex");
+
+/** A stored plot whose body no longer hashes to its sha256: never served. */
+export class CorruptedRunArtifactError extends Error {
+  override readonly name = "CorruptedRunArtifactError";
+  constructor(
+    readonly runId: string,
+    readonly artifactName: string,
+    readonly expected: string,
+    readonly actual: string,
+  ) {
+    super(`Artifact "${artifactName}" of run ${runId} is corrupted: its body hashes to ${actual}, not ${expected}`);
+  }
 }
 
 /**
@@ -413,18 +430,22 @@ export function createRunStore(db: Queryable | Database): RunStore {
         throw new Error(`artifact names are letters, digits, ".", "_" and "-" (a URL path segment); got ${name}`);
       }
       await db.query(
-        `INSERT INTO pipeline_artifacts (run_id, name, content_type, body) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (run_id, name) DO UPDATE SET content_type = EXCLUDED.content_type, body = EXCLUDED.body`,
-        [runId, name, contentType, body],
+        `INSERT INTO pipeline_artifacts (run_id, name, content_type, body, sha256) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (run_id, name) DO UPDATE SET content_type = EXCLUDED.content_type, body = EXCLUDED.body,
+           sha256 = EXCLUDED.sha256`,
+        [runId, name, contentType, body, artifactSha256(body)],
       );
     },
 
     async artifact(runId, name) {
-      const [row] = await db.query<{ content_type: string; body: string }>(
-        "SELECT content_type, body FROM pipeline_artifacts WHERE run_id = $1 AND name = $2",
+      const [row] = await db.query<{ content_type: string; body: string; sha256: string }>(
+        "SELECT content_type, body, sha256 FROM pipeline_artifacts WHERE run_id = $1 AND name = $2",
         [runId, name],
       );
-      return row ? { runId, name, contentType: row.content_type, body: row.body } : null;
+      if (!row) return null;
+      const actual = artifactSha256(row.body);
+      if (actual !== row.sha256) throw new CorruptedRunArtifactError(runId, name, row.sha256, actual);
+      return { runId, name, contentType: row.content_type, body: row.body, sha256: row.sha256 };
     },
 
     async artifactNames(runId) {

@@ -1,6 +1,6 @@
 import { pokewatchError } from "@pokewatch/kit";
 import type { PipelineContext } from "../context.js";
-import type { PipelineRunRecord, RunFilter } from "../pipeline/pipeline-types.js";
+import type { PipelineRunRecord, RunArtifact, RunFilter } from "../pipeline/pipeline-types.js";
 import { nextRunAfter, type ScheduleDefinition } from "../pipeline/schedule.js";
 import { toConnection } from "./connection.js";
 
@@ -9,7 +9,7 @@ interface PipelineRunsArgs extends RunFilter {
   after?: string | null;
 }
 
-/** What `RunArtifact` resolves from: the file is only read when its content type is asked for. */
+/** What `RunArtifact` resolves from: the file is only read when a field other than its name is asked for. */
 interface ArtifactRef {
   runId: string;
   name: string;
@@ -18,9 +18,17 @@ interface ArtifactRef {
 const runNotFound = (id: string) =>
   pokewatchError("NOT_FOUND", `No pipeline run with id "${id}"`, { extensions: { argument: "id" } });
 
-/** Where the pipeline service serves a run's file (see `registerArtifactRoute`). */
-export const artifactUrl = (publicUrl: string, { runId, name }: ArtifactRef) =>
-  `${publicUrl}/runs/${encodeURIComponent(runId)}/artifacts/${encodeURIComponent(name)}`;
+/** The stored file, verified against its sha256; one read per artifact per request (the context's loader). */
+async function load({ runId, name }: ArtifactRef, { artifacts }: PipelineContext): Promise<RunArtifact> {
+  const artifact = await artifacts.load(`${runId}/${name}`);
+  // Listed a moment ago: only a run deleted meanwhile gets here.
+  if (!artifact) throw pokewatchError("NOT_FOUND", `Run "${runId}" has no artifact "${name}"`);
+  return artifact;
+}
+
+/** A `data:` URL of the file: browsers show it from the GraphQL answer, with no request to any service. */
+export const artifactDataUrl = ({ contentType, body }: Pick<RunArtifact, "contentType" | "body">) =>
+  `data:${contentType};base64,${Buffer.from(body, "utf8").toString("base64")}`;
 
 export const runResolvers = {
   Query: {
@@ -55,12 +63,10 @@ export const runResolvers = {
     },
   },
   RunArtifact: {
-    url: (artifact: ArtifactRef, _args: unknown, { publicUrl }: PipelineContext) => artifactUrl(publicUrl, artifact),
-    async contentType({ runId, name }: ArtifactRef, _args: unknown, { store }: PipelineContext) {
-      const artifact = await store.artifact(runId, name);
-      // Listed a moment ago: only a run deleted meanwhile gets here.
-      if (!artifact) throw pokewatchError("NOT_FOUND", `Run "${runId}" has no artifact "${name}"`);
-      return artifact.contentType;
-    },
+    contentType: async (ref: ArtifactRef, _args: unknown, ctx: PipelineContext) => (await load(ref, ctx)).contentType,
+    sha256: async (ref: ArtifactRef, _args: unknown, ctx: PipelineContext) => (await load(ref, ctx)).sha256,
+    content: async (ref: ArtifactRef, _args: unknown, ctx: PipelineContext) => (await load(ref, ctx)).body,
+    dataUrl: async (ref: ArtifactRef, _args: unknown, ctx: PipelineContext) => artifactDataUrl(await load(ref, ctx)),
+    url: async (ref: ArtifactRef, _args: unknown, ctx: PipelineContext) => artifactDataUrl(await load(ref, ctx)),
   },
 };

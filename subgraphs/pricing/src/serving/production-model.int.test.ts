@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync, unlinkSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import {
   connectRedis,
   createPgliteDatabase,
@@ -13,12 +10,10 @@ import {
 import { capturingLogger, silentLogger, TEST_REDIS_URL, uniqueName } from "@pokewatch/kit/testing";
 import {
   announceProductionModel,
-  createArtifactStore,
   createModelRegistry,
   FEATURE_COUNT,
   FEATURE_NAMES,
   modelMigrations,
-  type ArtifactStore,
   type ModelRegistry,
   type ModelStage,
   type ModelVersion,
@@ -48,8 +43,6 @@ const swaps = async (metrics: PricingMetrics, outcome: "swapped" | "failed") =>
 
 describe("production model", () => {
   let db: Database;
-  let dir: string;
-  let artifacts: ArtifactStore;
   let registry: ModelRegistry;
   /** Registry reads of the production version, by any caller. */
   let productionReads: number;
@@ -97,10 +90,8 @@ describe("production model", () => {
     await db?.close();
   });
   beforeEach(async () => {
-    await db.exec("TRUNCATE model_versions");
-    dir = mkdtempSync(join(tmpdir(), "production-model-"));
-    artifacts = createArtifactStore({ dir });
-    const real = createModelRegistry({ db, artifacts });
+    await db.exec("TRUNCATE model_versions, model_artifacts");
+    const real = createModelRegistry({ db });
     productionReads = 0;
     registry = {
       ...real,
@@ -114,7 +105,6 @@ describe("production model", () => {
   afterEach(async () => {
     await Promise.all(opened.splice(0).map((production) => production.close()));
     for (const redis of redisClients.splice(0)) redis.disconnect();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it("starts on an empty registry with no model, then serves the one promoted", async () => {
@@ -268,13 +258,17 @@ describe("production model", () => {
     fresh.release();
   });
 
-  it("keeps the current model when the new one fails to load, and loads it once it can", async () => {
+  it("keeps the current model when the new one's stored bytes are corrupted, and loads it once they are repaired", async () => {
     const { logger, lines } = capturingLogger();
     const v1 = await register(V1_RATIO, "PRODUCTION");
     const production = await open({ logger });
     const candidate = fixedRatioModelVersion(V2_RATIO);
     const v2 = await registry.register(candidate);
-    unlinkSync(join(dir, `${v2.artifactSha256}.onnx`));
+    // One byte flipped in the database: the hash check refuses the artifact, so it is never served.
+    await db.query(
+      "UPDATE model_artifacts SET bytes = set_byte(bytes, 0, (get_byte(bytes, 0) + 1) % 256) WHERE sha256 = $1",
+      [v2.artifactSha256],
+    );
     await registry.promote(v2.id);
 
     await production.refresh();
@@ -289,8 +283,12 @@ describe("production model", () => {
       model: { id: v2.id, version: 2 },
       serving: { id: v1.id, version: 1 },
     });
+    expect(failure).toMatch(/ARTIFACT_CORRUPTED|corrupted/);
 
-    await artifacts.put(candidate.artifact);
+    await db.query("UPDATE model_artifacts SET bytes = $2 WHERE sha256 = $1", [
+      v2.artifactSha256,
+      Buffer.from(candidate.artifact),
+    ]);
     await production.refresh();
     expect(production.currentVersionId).toBe(v2.id);
   });

@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { API_KEY_SCOPES, createPgliteDatabase, runMigrations, type FastifyInstance, type Redis } from "@pokewatch/kit";
 import {
   TEST_SECRET,
@@ -10,13 +7,7 @@ import {
   uniqueName,
 } from "@pokewatch/kit/testing";
 import { createPriceStore, marketMigrations, type PricePoint, type PriceStore } from "@pokewatch/market";
-import {
-  createArtifactStore,
-  createModelRegistry,
-  modelMigrations,
-  type ModelRegistry,
-  type NewModelVersion,
-} from "@pokewatch/model";
+import { createModelRegistry, modelMigrations, type ModelRegistry, type NewModelVersion } from "@pokewatch/model";
 import { syntheticSeries } from "@pokewatch/model/testing";
 import { createFairPriceCache, type FairPriceCache } from "../cache/fair-price-cache.js";
 import { createPricingMetrics, type PricingMetrics } from "../metrics/pricing-metrics.js";
@@ -85,8 +76,7 @@ export async function startPricingTestApp(options: PricingTestAppOptions): Promi
   const db = await createPgliteDatabase();
   await runMigrations(db, "market", marketMigrations());
   await runMigrations(db, "model", modelMigrations());
-  const dataDir = mkdtempSync(join(tmpdir(), "pricing-test-"));
-  const registry = createModelRegistry({ db, artifacts: createArtifactStore({ dataDir }) });
+  const registry = createModelRegistry({ db });
   if (options.model) await registry.register(options.model, { stage: "PRODUCTION" });
 
   const series = syntheticSeries(PRICED_CARDS.length, 90, 7, FIRST_PRICE_DAY).map((s, i) =>
@@ -125,7 +115,6 @@ export async function startPricingTestApp(options: PricingTestAppOptions): Promi
     secret: TEST_SECRET,
     logger: silentLogger(),
     db,
-    dataDir,
     prices,
     cache,
     metrics,
@@ -154,7 +143,6 @@ export async function startPricingTestApp(options: PricingTestAppOptions): Promi
       await app.close();
       await realCache.close();
       await db.close();
-      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

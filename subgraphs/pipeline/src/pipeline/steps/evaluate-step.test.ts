@@ -14,7 +14,6 @@ import {
 import {
   buildPriceDataset,
   catalogAttributes,
-  createArtifactStore,
   createModelRegistry,
   fromEpochDay,
   modelMigrations,
@@ -53,7 +52,7 @@ beforeAll(async () => {
   db = await createPgliteDatabase();
   await runMigrations(db, "model", modelMigrations());
   dataDir = mkdtempSync(join(tmpdir(), "evaluate-step-"));
-  registry = createModelRegistry({ db, artifacts: createArtifactStore({ dataDir }) });
+  registry = createModelRegistry({ db });
 });
 afterAll(async () => {
   await db?.close();

@@ -11,7 +11,7 @@ import {
   marketMigrations,
   simulatedCatalogData,
 } from "@pokewatch/market";
-import { createArtifactStore, createModelRegistry } from "@pokewatch/model";
+import { createModelRegistry } from "@pokewatch/model";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { codeVersionOf, sha256Hex } from "./content-hash.js";
 import { decodeIngestOutput, encodeIngestOutput, hashSeries, ingestStep, type IngestOutput } from "./ingest-step.js";
@@ -39,7 +39,7 @@ async function emptyStoreContext(options: Partial<PipelineOptions> = {}) {
   const ctx: StepContext = {
     db,
     prices: createPriceStore(db),
-    registry: createModelRegistry({ db, artifacts: createArtifactStore({ dataDir }) }),
+    registry: createModelRegistry({ db }),
     catalog,
     logger: silentLogger(),
     dataDir,

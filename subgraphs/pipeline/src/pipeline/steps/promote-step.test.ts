@@ -5,7 +5,6 @@ import { createPgliteDatabase, runMigrations, type Database, type Redis } from "
 import { silentLogger } from "@pokewatch/kit/testing";
 import { createPriceStore, loadBundledCatalog } from "@pokewatch/market";
 import {
-  createArtifactStore,
   createModelRegistry,
   modelMigrations,
   PRODUCTION_MODEL_CHANNEL,
@@ -28,7 +27,7 @@ beforeAll(async () => {
   db = await createPgliteDatabase();
   await runMigrations(db, "model", modelMigrations());
   dataDir = mkdtempSync(join(tmpdir(), "promote-step-"));
-  registry = createModelRegistry({ db, artifacts: createArtifactStore({ dataDir }) });
+  registry = createModelRegistry({ db });
 });
 afterAll(async () => {
   await db?.close();

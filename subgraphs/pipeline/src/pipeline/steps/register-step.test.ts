@@ -5,7 +5,6 @@ import { createPgliteDatabase, runMigrations, type Database } from "@pokewatch/k
 import { silentLogger } from "@pokewatch/kit/testing";
 import { createPriceStore, loadBundledCatalog } from "@pokewatch/market";
 import {
-  createArtifactStore,
   createModelRegistry,
   modelMigrations,
   sha256Hex,
@@ -25,14 +24,14 @@ beforeAll(async () => {
   db = await createPgliteDatabase();
   await runMigrations(db, "model", modelMigrations());
   dataDir = mkdtempSync(join(tmpdir(), "register-step-"));
-  registry = createModelRegistry({ db, artifacts: createArtifactStore({ dataDir }) });
+  registry = createModelRegistry({ db });
 });
 afterAll(async () => {
   await db?.close();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 beforeEach(async () => {
-  await db.exec("TRUNCATE model_versions");
+  await db.exec("TRUNCATE model_versions, model_artifacts");
 });
 
 const context = (): StepContext => ({
@@ -72,6 +71,16 @@ describe("register step", () => {
       `reused ${first.output.modelVersionId} (version 1, STAGING): the same artifact (sha256 ${sha.slice(0, 12)}…) is already registered`,
     );
     expect((await registry.list()).edges).toHaveLength(2);
+  });
+
+  it("restores the bytes of a reused version whose artifact was lost, so it can be served again", async () => {
+    const first = await register(newModelVersionFixture(1));
+    const version = (await registry.get(first.output.modelVersionId))!;
+    await db.exec("DELETE FROM model_artifacts");
+    await expect(registry.loadArtifact(version)).rejects.toMatchObject({ code: "ARTIFACT_NOT_FOUND" });
+    const again = await register(newModelVersionFixture(1));
+    expect(again.output).toEqual({ modelVersionId: version.id, reused: true });
+    expect(await registry.loadArtifact(version)).toEqual(newModelVersionFixture(1).artifact);
   });
 
   it("reuses an archived version too, keeping it archived, and says promote will leave it alone", async () => {

@@ -21,6 +21,8 @@ export const registerStep: PipelineStep<{ train: TrainOutput }, RegisterOutput> 
     const sha256 = sha256Hex(newVersion.artifact);
     const existing = await findByArtifact(ctx.registry, sha256);
     if (existing) {
+      // Its bytes may be gone (a file missing when artifacts moved into the database): these are them.
+      await ctx.registry.storeArtifact(newVersion.artifact);
       const output: RegisterOutput = { modelVersionId: existing.id, reused: true };
       // An archived version was retired (by a rollback or by hand): promote will not bring it back.
       const retired = existing.stage === "ARCHIVED" ? "; it was retired, so it will not be promoted automatically" : "";

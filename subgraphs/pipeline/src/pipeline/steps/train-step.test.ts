@@ -11,13 +11,7 @@ import {
   marketMigrations,
   simulatedCatalogData,
 } from "@pokewatch/market";
-import {
-  FEATURE_NAMES,
-  buildPriceDataset,
-  catalogAttributes,
-  createArtifactStore,
-  createModelRegistry,
-} from "@pokewatch/model";
+import { FEATURE_NAMES, buildPriceDataset, catalogAttributes, createModelRegistry } from "@pokewatch/model";
 import { syntheticSeries } from "@pokewatch/model/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MODEL_SRC_URL } from "./content-hash.js";
@@ -49,7 +43,7 @@ beforeAll(async () => {
   ctx = {
     db,
     prices: createPriceStore(db),
-    registry: createModelRegistry({ db, artifacts: createArtifactStore({ dataDir }) }),
+    registry: createModelRegistry({ db }),
     catalog: createCatalog(simulatedCatalogData(30, loadBundledCatalog())),
     logger: silentLogger(),
     dataDir,

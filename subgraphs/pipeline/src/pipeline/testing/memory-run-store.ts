@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { pokewatchError } from "@pokewatch/kit";
 import {
   ACTIVE_RUN_STATUSES,
@@ -147,7 +147,8 @@ export function createMemoryRunStore(): RunStore {
       if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(artifact.name)) {
         return Promise.reject(new Error(`artifact names are a URL path segment; got ${artifact.name}`));
       }
-      artifacts.set(`${artifact.runId}/${artifact.name}`, { ...artifact });
+      const sha256 = createHash("sha256").update(artifact.body, "utf8").digest("hex");
+      artifacts.set(`${artifact.runId}/${artifact.name}`, { ...artifact, sha256 });
       return Promise.resolve();
     },
     artifact: (runId, name) => Promise.resolve(structuredClone(artifacts.get(`${runId}/${name}`) ?? null)),
