@@ -8,7 +8,7 @@ const port = names.map((name) => process.env[name]).find(Boolean) ?? "4000";
 const path = process.argv[2] ?? "/health";
 
 try {
-  const response = await fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(4000) });
+  const response = await fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(3000) });
   process.exit(response.ok ? 0 : 1);
 } catch {
   process.exit(1);

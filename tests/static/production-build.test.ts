@@ -12,9 +12,10 @@ const out = mkdtempSync(join(tmpdir(), "pokewatch-dist-"));
 const children: ChildProcess[] = [];
 let app: string;
 
+// tsc and four `pnpm deploy --offline` runs: ~20 s alone, more beside the rest of the unit suite.
 beforeAll(() => {
   app = buildDist(out);
-}, 60_000);
+}, 90_000);
 
 afterAll(() => {
   for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
