@@ -1,20 +1,42 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { registerHealthRoutes } from "@pokewatch/kit";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { gatewayEnvSchema } from "../../gateway/src/env.js";
+import { entryOf, SERVICES, type ServiceName } from "../../ops/build/build-dist.js";
+import { keysEnvSchema } from "../../subgraphs/keys/src/env.js";
+import { pipelineEnvSchema } from "../../subgraphs/pipeline/src/env.js";
+import { pricingEnvSchema } from "../../subgraphs/pricing/src/env.js";
 
 // No Docker engine runs here, so the compose file is checked for what it promises, statically.
 const ROOT = join(import.meta.dirname, "../..");
 const read = (file: string) => readFileSync(join(ROOT, file), "utf8");
 
 interface ComposeService {
+  image?: string;
   command?: string[];
   environment?: Record<string, string>;
   expose?: string[];
   ports?: string[];
-  depends_on?: unknown;
+  depends_on?: Record<string, { condition: string }>;
+  healthcheck?: { test: string[] };
+  volumes?: string[];
+  container_name?: string;
+  init?: boolean;
+  read_only?: boolean;
 }
-const compose = parse(read("docker-compose.yml"), { merge: true }) as { services: Record<string, ComposeService> };
+const compose = parse(read("docker-compose.yml"), { merge: true }) as {
+  services: Record<string, ComposeService>;
+  volumes: Record<string, unknown>;
+};
+const APP_SERVICES = Object.keys(SERVICES) as ServiceName[];
+const SCHEMAS = {
+  gateway: gatewayEnvSchema,
+  pricing: pricingEnvSchema,
+  keys: keysEnvSchema,
+  pipeline: pipelineEnvSchema,
+};
 const routing = parse(read("schema/supergraph.docker.yaml")) as { subgraphs: Record<string, { routing_url: string }> };
 
 describe("docker-compose.yml", () => {
@@ -40,16 +62,78 @@ describe("docker-compose.yml", () => {
     },
   );
 
-  it("points every service at an entry point that exists, with the shared secret and real backends", () => {
-    for (const name of ["gateway", "pricing", "keys", "pipeline"]) {
+  it("runs every service's compiled entry with plain node, with the shared secret and real backends", () => {
+    for (const name of APP_SERVICES) {
       const service = compose.services[name]!;
-      expect(existsSync(join(ROOT, service.command!.at(-1)!))).toBe(true);
+      expect(service.command).toEqual(["node", entryOf(name)]);
+      // The entry is compiled from this source (production-build.test.ts checks the output).
+      expect(existsSync(join(ROOT, entryOf(name).replace(/\.js$/, ".ts")))).toBe(true);
+      expect(service).toMatchObject({ image: "pokewatch:local", init: true, read_only: true });
       expect(service.environment).toMatchObject({
         SUBGRAPH_SECRET: expect.stringContaining("${SUBGRAPH_SECRET"),
         DATABASE_URL: expect.stringContaining("@postgres:5432/"),
         REDIS_URL: "redis://redis:6379",
       });
     }
+  });
+
+  it.each(APP_SERVICES)("gives %s only variables its env schema reads", (name) => {
+    const known = Object.keys(SCHEMAS[name].shape);
+    const unknown = Object.keys(compose.services[name]!.environment ?? {}).filter((key) => !known.includes(key));
+    expect(unknown).toEqual([]);
+  });
+
+  it("has a healthcheck on every service, on a route the services serve", () => {
+    // The routes the services' shared health module registers, recorded from the module itself.
+    const routes: string[] = [];
+    registerHealthRoutes(
+      { get: (path: string) => routes.push(path) } as unknown as Parameters<typeof registerHealthRoutes>[0],
+      "probe",
+    );
+    for (const [name, service] of Object.entries(compose.services)) {
+      expect(service.healthcheck?.test[0], name).toBe("CMD");
+      if (!APP_SERVICES.includes(name as ServiceName)) continue;
+      const [, node, script, path] = service.healthcheck!.test;
+      expect([node, script]).toEqual(["node", "/app/healthcheck.mjs"]);
+      expect(routes, name).toContain(path);
+    }
+  });
+
+  it("starts each service once what it depends on is healthy, the gateway last", () => {
+    for (const name of APP_SERVICES) {
+      const dependsOn = compose.services[name]!.depends_on ?? {};
+      expect(Object.keys(dependsOn)).toEqual(expect.arrayContaining(["postgres", "redis"]));
+      for (const dependency of Object.values(dependsOn)) expect(dependency.condition).toBe("service_healthy");
+    }
+    expect(Object.keys(compose.services.gateway!.depends_on!).sort()).toEqual([
+      "keys",
+      "pipeline",
+      "postgres",
+      "pricing",
+      "redis",
+    ]);
+  });
+
+  it("keeps PostgreSQL and Redis (append-only) on volumes, and the model artifacts where pricing reads them", () => {
+    expect(compose.services.postgres!.volumes).toContain("postgres-data:/var/lib/postgresql/data");
+    expect(compose.services.redis!.command).toEqual(expect.arrayContaining(["--appendonly", "yes"]));
+    expect(compose.services.redis!.volumes).toContain("redis-data:/data");
+    expect(compose.services.pricing!.volumes).toEqual(["model-artifacts:/data"]);
+    expect(compose.services.pipeline!.volumes).toEqual(["model-artifacts:/data"]);
+    expect(Object.keys(compose.volumes).sort()).toEqual(["model-artifacts", "postgres-data", "redis-data"]);
+  });
+
+  it("can scale every subgraph: no fixed container name or published port", () => {
+    for (const name of ["pricing", "keys", "pipeline"]) {
+      expect(compose.services[name]!.container_name).toBeUndefined();
+      expect(compose.services[name]!.ports).toBeUndefined();
+    }
+  });
+
+  it("documents in .env.example every variable the compose file reads from .env", () => {
+    const example = read(".env.example");
+    const variables = [...read("docker-compose.yml").matchAll(/\$\{(\w+)/g)].map((match) => match[1]!);
+    for (const variable of new Set(variables)) expect(example, variable).toMatch(new RegExp(`^#? ?${variable}=`, "m"));
   });
 
   it("gives each subgraph its own secret and no other subgraph's, and the gateway all of them", () => {

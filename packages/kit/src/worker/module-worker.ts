@@ -2,9 +2,9 @@ import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker, type WorkerOptions } from "node:worker_threads";
 
-// A worker runs the TypeScript sources like its parent does: under tsx (`pnpm start`, the images)
-// and under vitest alike, by registering tsx's ESM hooks in the worker before the import. Compiled
-// JavaScript entries are imported as they are.
+// A worker runs the TypeScript sources like its parent does: under tsx (`pnpm start`) and under
+// vitest alike, by registering tsx's ESM hooks in the worker before the import. Compiled
+// JavaScript entries (the images, ops/build/build-dist.ts) are imported as they are.
 const BOOTSTRAP = `const { workerData } = require("node:worker_threads");
 const load = workerData.tsx
   ? import(workerData.tsx).then((tsx) => { tsx.register(); })
