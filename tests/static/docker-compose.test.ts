@@ -71,14 +71,17 @@ describe("docker-compose.yml", () => {
       expect(service).toMatchObject({ image: "pokewatch:local", init: true, read_only: true });
       expect(service.environment).toMatchObject({
         SUBGRAPH_SECRET: expect.stringContaining("${SUBGRAPH_SECRET"),
-        DATABASE_URL: expect.stringContaining("@postgres:5432/"),
         REDIS_URL: "redis://redis:6379",
       });
+      // The gateway has no database.
+      if (name === "gateway") expect(service.environment).not.toHaveProperty("DATABASE_URL");
+      else expect(service.environment).toMatchObject({ DATABASE_URL: expect.stringContaining("@postgres:5432/") });
     }
   });
 
   it.each(APP_SERVICES)("gives %s only variables its env schema reads", (name) => {
-    const known = Object.keys(SCHEMAS[name].shape);
+    // NODE_ENV is read by libraries (Apollo Server, Fastify) in every service, besides the gateway's schema.
+    const known = [...Object.keys(SCHEMAS[name].shape), "NODE_ENV"];
     const unknown = Object.keys(compose.services[name]!.environment ?? {}).filter((key) => !known.includes(key));
     expect(unknown).toEqual([]);
   });
@@ -114,13 +117,13 @@ describe("docker-compose.yml", () => {
     ]);
   });
 
-  it("keeps PostgreSQL and Redis (append-only) on volumes, and the model artifacts where pricing reads them", () => {
+  it("keeps PostgreSQL and Redis (append-only) on volumes, and shares no volume between services (artifacts live in PostgreSQL)", () => {
     expect(compose.services.postgres!.volumes).toContain("postgres-data:/var/lib/postgresql/data");
     expect(compose.services.redis!.command).toEqual(expect.arrayContaining(["--appendonly", "yes"]));
     expect(compose.services.redis!.volumes).toContain("redis-data:/data");
-    expect(compose.services.pricing!.volumes).toEqual(["model-artifacts:/data"]);
-    expect(compose.services.pipeline!.volumes).toEqual(["model-artifacts:/data"]);
-    expect(Object.keys(compose.volumes).sort()).toEqual(["model-artifacts", "postgres-data", "redis-data"]);
+    for (const name of ["gateway", "pricing", "keys", "pipeline"])
+      expect(compose.services[name]!.volumes).toBeUndefined();
+    expect(Object.keys(compose.volumes).sort()).toEqual(["postgres-data", "redis-data"]);
   });
 
   it("can scale every subgraph: no fixed container name or published port", () => {
