@@ -87,6 +87,7 @@ describe("pnpm start", () => {
       );
       expect(tables.map((t) => t.table_name)).toEqual([
         "api_keys",
+        "model_artifacts",
         "model_versions",
         "pipeline_artifacts",
         "pipeline_runs",

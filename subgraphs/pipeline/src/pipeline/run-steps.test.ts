@@ -214,6 +214,7 @@ describe.each(stores)("runSteps with the run store %s", (_kind, open) => {
       name: "error-distribution.svg",
       contentType: "image/svg+xml",
       body: "<svg>b</svg>",
+      sha256: createHash("sha256").update("<svg>b</svg>").digest("hex"),
     });
   });
 
