@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { requireSubgraphSecret } from "./subgraph-secrets.js";
 import { DEFAULT_DATABASE_TIMEOUTS, type DatabaseTimeouts } from "./db/database.js";
 import { DEFAULT_HTTP_LIMITS, DEFAULT_MAX_BODY_BYTES, type HttpLimits } from "./http/http-app.js";
 import { DEFAULT_REDIS_TIMEOUTS, type RedisTimeouts } from "./redis.js";
@@ -239,4 +240,23 @@ export function runnerOptionsOf(env: ServiceEnv, port: number): RunnerOptions {
 /** `DatabaseOptions` from the environment. */
 export function databaseOptionsOf(env: DatabaseEnv): DatabaseOptions {
   return { url: env.DATABASE_URL, dataDir: env.DATA_DIR, timeouts: databaseTimeoutsOf(env) };
+}
+
+/**
+ * What every subgraph takes from the environment alike: its runner, its database, and the app
+ * options of a signed subgraph (its secret and the one being rotated out, the body limit, HSTS).
+ * Each service's `<service>OptionsFromEnv` adds its own settings to `app`.
+ */
+export function subgraphOptionsOf(env: ServiceEnv & DatabaseEnv, name: string, port: number) {
+  const secret = requireSubgraphSecret(env, name);
+  return {
+    ...runnerOptionsOf(env, port),
+    database: databaseOptionsOf(env),
+    app: {
+      secret: secret.current,
+      previousSecret: secret.previous,
+      maxBodyBytes: env.MAX_BODY_BYTES,
+      behindTls: env.BEHIND_TLS,
+    },
+  };
 }

@@ -1,10 +1,4 @@
-import {
-  databaseOptionsOf,
-  requireSubgraphSecret,
-  runnerOptionsOf,
-  type DatabaseOptions,
-  type RunnerOptions,
-} from "@pokewatch/kit";
+import { subgraphOptionsOf, type DatabaseOptions, type RunnerOptions } from "@pokewatch/kit";
 import type { KeysEnv } from "./env.js";
 import type { CreateKeysAppOptions } from "./keys-app.js";
 
@@ -23,15 +17,11 @@ export interface KeysOptions extends RunnerOptions {
  * `keysEnvSchema` lands here (`keys-options-from-env.test.ts` proves it).
  */
 export function keysOptionsFromEnv(env: KeysEnv): KeysOptions {
-  const secret = requireSubgraphSecret(env, "keys");
+  const base = subgraphOptionsOf(env, "keys", env.KEYS_PORT);
   return {
-    ...runnerOptionsOf(env, env.KEYS_PORT),
-    database: databaseOptionsOf(env),
+    ...base,
     app: {
-      secret: secret.current,
-      previousSecret: secret.previous,
-      maxBodyBytes: env.MAX_BODY_BYTES,
-      behindTls: env.BEHIND_TLS,
+      ...base.app,
       adminKey: env.POKEWATCH_ADMIN_KEY,
       defaultRateLimitPerMinute: env.RATE_LIMIT_RPM,
       adminRateLimitPerMinute: env.ADMIN_RATE_LIMIT_RPM,

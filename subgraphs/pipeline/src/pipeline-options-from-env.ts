@@ -1,10 +1,4 @@
-import {
-  databaseOptionsOf,
-  requireSubgraphSecret,
-  runnerOptionsOf,
-  type DatabaseOptions,
-  type RunnerOptions,
-} from "@pokewatch/kit";
+import { subgraphOptionsOf, type DatabaseOptions, type RunnerOptions } from "@pokewatch/kit";
 import type { PipelineEnv } from "./env.js";
 import type { CreatePipelineAppOptions } from "./pipeline-app.js";
 
@@ -25,15 +19,11 @@ export interface PipelineOptionsFromEnv extends RunnerOptions {
  * `pipelineEnvSchema` lands here (`pipeline-options-from-env.test.ts` proves it).
  */
 export function pipelineOptionsFromEnv(env: PipelineEnv): PipelineOptionsFromEnv {
-  const secret = requireSubgraphSecret(env, "pipeline");
+  const base = subgraphOptionsOf(env, "pipeline", env.PIPELINE_PORT);
   return {
-    ...runnerOptionsOf(env, env.PIPELINE_PORT),
-    database: databaseOptionsOf(env),
+    ...base,
     app: {
-      secret: secret.current,
-      previousSecret: secret.previous,
-      maxBodyBytes: env.MAX_BODY_BYTES,
-      behindTls: env.BEHIND_TLS,
+      ...base.app,
       cron: env.PIPELINE_CRON,
       dataDir: env.DATA_DIR,
     },

@@ -1,10 +1,4 @@
-import {
-  databaseOptionsOf,
-  requireSubgraphSecret,
-  runnerOptionsOf,
-  type DatabaseOptions,
-  type RunnerOptions,
-} from "@pokewatch/kit";
+import { subgraphOptionsOf, type DatabaseOptions, type RunnerOptions } from "@pokewatch/kit";
 import type { PricingEnv } from "./env.js";
 import type { CreatePricingAppOptions } from "./pricing-app.js";
 import { pricingSettingsFromEnv, type PricingSettings } from "./pricing-settings.js";
@@ -35,15 +29,11 @@ export interface PricingOptions extends RunnerOptions {
  * `pricingEnvSchema` lands here (`pricing-options-from-env.test.ts` proves it).
  */
 export function pricingOptionsFromEnv(env: PricingEnv): PricingOptions {
-  const secret = requireSubgraphSecret(env, "pricing");
+  const base = subgraphOptionsOf(env, "pricing", env.PRICING_PORT);
   return {
-    ...runnerOptionsOf(env, env.PRICING_PORT),
-    database: databaseOptionsOf(env),
+    ...base,
     app: {
-      secret: secret.current,
-      previousSecret: secret.previous,
-      maxBodyBytes: env.MAX_BODY_BYTES,
-      behindTls: env.BEHIND_TLS,
+      ...base.app,
       redisUrl: env.REDIS_URL,
       dataDir: env.DATA_DIR,
       settings: pricingSettingsFromEnv(env),
