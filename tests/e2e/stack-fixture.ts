@@ -41,7 +41,8 @@ export async function startTestStack(
   return startStack({ ...options, env: parsed, ...(db ? { db } : {}) });
 }
 
-async function clearAdminKeyLimits(redisUrl: string): Promise<void> {
+/** Deletes the admin key's counters on Redis (`key_admin` is the same id in every test run). */
+export async function clearAdminKeyLimits(redisUrl: string): Promise<void> {
   const redis = createRedis({ url: redisUrl, logger: silentLogger() });
   try {
     await redis.connect();

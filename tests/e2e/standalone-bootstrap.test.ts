@@ -1,9 +1,7 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { createRedis, runMigrations, type Redis } from "@pokewatch/kit";
 import {
   TEST_DATABASE_URL,
@@ -16,55 +14,50 @@ import { createPriceStore, marketMigrations } from "@pokewatch/market";
 import { announceProductionModel, createModelRegistry, modelMigrations, type ModelRegistry } from "@pokewatch/model";
 import { fixedRatioModelVersion, syntheticSeries } from "@pokewatch/model/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  composeEntry,
+  freePort,
+  startServiceProcess,
+  type AppService,
+  type ServiceProcess,
+} from "./service-processes.js";
 import { TEST_ADMIN_KEY, postGraphQL } from "./stack-fixture.js";
 
-const ROOT = join(import.meta.dirname, "../..");
 const SECRET = randomBytes(32).toString("base64url");
 const CARD = "sv3pt5-6";
 const FAIR_PRICE = `{ fairPrices(requests: [{ cardId: "${CARD}", date: "2025-03-01" }]) { fairPrice marketPrice } }`;
 
-const children: ChildProcess[] = [];
+const services: ServiceProcess[] = [];
 let postgres: IsolatedPostgres;
 let registry: ModelRegistry;
 let redis: Redis;
 let dataDir: string;
 
-/** A service's real entry point as a child process; resolves with its URL once it says it listens. */
-function startService(entry: string, env: Record<string, string>, readyLine: string): Promise<string> {
-  const inherited = Object.fromEntries(
-    Object.entries(process.env).filter(
-      ([name]) => !name.startsWith("SUBGRAPH_SECRET") && !["NODE_ENV", "REDIS_URL", "DATABASE_URL"].includes(name),
-    ),
-  );
-  const proc = spawn(process.execPath, ["--import", "tsx", entry], {
-    cwd: ROOT,
-    env: { ...inherited, LOG_LEVEL: "info", HOST: "127.0.0.1", SUBGRAPH_SECRET: SECRET, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
+/** A service's real entry point as its own process on a free port; resolves with its GraphQL URL once ready. */
+async function startService(service: AppService, env: Record<string, string>): Promise<string> {
+  const port = await freePort();
+  const started = await startServiceProcess({
+    name: service,
+    entry: composeEntry(service),
+    env: {
+      LOG_LEVEL: "info",
+      HOST: "127.0.0.1",
+      SUBGRAPH_SECRET: SECRET,
+      ...env,
+      [`${service.toUpperCase()}_PORT`]: String(port),
+    },
+    port,
+    // Each test starts only the services it needs, so a gateway's readiness (every subgraph) never holds.
+    readyPath: "/health",
   });
-  children.push(proc);
-  const lines: string[] = [];
-  return new Promise<string>((resolve, reject) => {
-    createInterface({ input: proc.stdout }).on("line", (line) => {
-      lines.push(line);
-      if (line.includes(readyLine)) resolve((JSON.parse(line) as { url: string }).url);
-    });
-    proc.on("exit", (code) => reject(new Error(`${entry} exited with ${code} before it was up:\n${lines.join("\n")}`)));
-  });
+  services.push(started);
+  return `${started.origin}/graphql`;
 }
 
 /** Pricing alone behind a gateway: `pricingEnv` decides how it hears of a promotion. */
 async function pricingBehindGateway(pricingEnv: Record<string, string>, gatewayEnv: Record<string, string> = {}) {
-  const pricingUrl = await startService(
-    "subgraphs/pricing/src/main.ts",
-    { DATABASE_URL: databaseUrl(), DATA_DIR: dataDir, PRICING_PORT: "0", ...pricingEnv },
-    "pricing subgraph listening",
-  );
-  return startService(
-    "gateway/src/main.ts",
-    { GATEWAY_PORT: "0", PRICING_URL: pricingUrl, AUTH_ENABLED: "false", ...gatewayEnv },
-    "gateway listening",
-  );
+  const pricingUrl = await startService("pricing", { DATABASE_URL: databaseUrl(), DATA_DIR: dataDir, ...pricingEnv });
+  return startService("gateway", { PRICING_URL: pricingUrl, AUTH_ENABLED: "false", ...gatewayEnv });
 }
 
 const databaseUrl = () => `${TEST_DATABASE_URL}?options=${encodeURIComponent(`-c search_path=${postgres.schema}`)}`;
@@ -94,28 +87,15 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  const exits = children.map(
-    (child) => new Promise((resolve) => (child.exitCode === null ? child.on("close", resolve) : resolve(null))),
-  );
-  for (const child of children) if (child.exitCode === null && child.pid) process.kill(child.pid, "SIGTERM");
-  await Promise.race([Promise.all(exits), new Promise((resolve) => setTimeout(resolve, 20_000))]);
-  for (const child of children) if (child.exitCode === null && child.pid) process.kill(-child.pid, "SIGKILL");
+  await Promise.all(services.map((service) => service.stop()));
   redis?.disconnect();
   await postgres?.drop();
 }, 60_000);
 
 describe("standalone services bootstrap themselves", () => {
   it("keys: the key POKEWATCH_ADMIN_KEY names is active with every scope", async () => {
-    const keysUrl = await startService(
-      "subgraphs/keys/src/main.ts",
-      { DATABASE_URL: databaseUrl(), KEYS_PORT: "0", POKEWATCH_ADMIN_KEY: TEST_ADMIN_KEY },
-      "keys subgraph listening",
-    );
-    const gatewayUrl = await startService(
-      "gateway/src/main.ts",
-      { GATEWAY_PORT: "0", KEYS_URL: keysUrl },
-      "gateway listening",
-    );
+    const keysUrl = await startService("keys", { DATABASE_URL: databaseUrl(), POKEWATCH_ADMIN_KEY: TEST_ADMIN_KEY });
+    const gatewayUrl = await startService("gateway", { KEYS_URL: keysUrl });
     const { status, body } = await postGraphQL(gatewayUrl, "{ viewer { key { status scopes } } }");
     expect(status).toBe(200);
     expect(body.data?.viewer).toEqual({
