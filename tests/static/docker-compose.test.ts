@@ -25,6 +25,7 @@ interface ComposeService {
   container_name?: string;
   init?: boolean;
   read_only?: boolean;
+  stop_grace_period?: string;
 }
 const compose = parse(read("docker-compose.yml"), { merge: true }) as {
   services: Record<string, ComposeService>;
@@ -84,6 +85,14 @@ describe("docker-compose.yml", () => {
     const known = [...Object.keys(SCHEMAS[name].shape), "NODE_ENV"];
     const unknown = Object.keys(compose.services[name]!.environment ?? {}).filter((key) => !known.includes(key));
     expect(unknown).toEqual([]);
+  });
+
+  it.each(APP_SERVICES)("gives %s time to drain on `docker compose stop` before SIGKILL", (name) => {
+    const service = compose.services[name]!;
+    const shutdown = Object.entries(service.environment ?? {}).filter(([key]) => key.startsWith("SHUTDOWN_"));
+    const env = SCHEMAS[name].parse({ SUBGRAPH_SECRET: "s".repeat(40), ...Object.fromEntries(shutdown) });
+    const [, seconds] = /^(\d+)s$/.exec(service.stop_grace_period ?? "10s") ?? [];
+    expect(env.SHUTDOWN_DELAY_MS + env.SHUTDOWN_DRAIN_TIMEOUT_MS).toBeLessThan(Number(seconds) * 1000);
   });
 
   it("has a healthcheck on every service, on a route the services serve", () => {

@@ -144,6 +144,24 @@ describe.each(OVERLAYS)("ops/k8s/overlays/%s", (overlay) => {
     expect(parsed.error?.issues ?? []).toEqual([]);
   });
 
+  it.each(APP_SERVICES)("rolls %s out without dropping a request", (name) => {
+    const workload = deployment(objects, name) as Workload & {
+      spec: {
+        strategy?: { type: string; rollingUpdate?: { maxUnavailable?: number } };
+        template: { spec: { terminationGracePeriodSeconds?: number } };
+      };
+    };
+    expect(workload.spec.strategy).toMatchObject({ type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0 } });
+    const c = container(objects, name);
+    const plain = Object.fromEntries(c.env.filter((v) => v.value !== undefined).map((v) => [v.name, v.value]));
+    const env = SCHEMAS[name].parse({ ...plain, SUBGRAPH_SECRET: "s".repeat(40), DATABASE_URL: "postgres://db/x" });
+    // Endpoints drop a terminating pod within a few seconds: until then it must still serve.
+    expect(env.SHUTDOWN_DELAY_MS).toBeGreaterThanOrEqual(3_000);
+    // Kubernetes kills the pod after the grace period: delay and drain must fit inside it.
+    const graceMs = (workload.spec.template.spec.terminationGracePeriodSeconds ?? 30) * 1000;
+    expect(env.SHUTDOWN_DELAY_MS + env.SHUTDOWN_DRAIN_TIMEOUT_MS).toBeLessThan(graceMs);
+  });
+
   it("routes the supergraph's subgraphs to Services by name and port, and mounts it in the gateway", () => {
     for (const [name, { routing_url }] of Object.entries(routing.subgraphs)) {
       const url = new URL(routing_url);
