@@ -145,12 +145,7 @@ describe.each(OVERLAYS)("ops/k8s/overlays/%s", (overlay) => {
   });
 
   it.each(APP_SERVICES)("rolls %s out without dropping a request", (name) => {
-    const workload = deployment(objects, name) as Workload & {
-      spec: {
-        strategy?: { type: string; rollingUpdate?: { maxUnavailable?: number } };
-        template: { spec: { terminationGracePeriodSeconds?: number } };
-      };
-    };
+    const workload = deployment(objects, name);
     expect(workload.spec.strategy).toMatchObject({ type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0 } });
     const c = container(objects, name);
     const plain = Object.fromEntries(c.env.filter((v) => v.value !== undefined).map((v) => [v.name, v.value]));
