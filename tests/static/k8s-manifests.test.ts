@@ -60,10 +60,17 @@ interface Container {
 }
 interface PodSpec {
   securityContext?: Record<string, unknown>;
+  terminationGracePeriodSeconds?: number;
   containers: Container[];
   volumes?: { name: string; configMap?: { name: string }; persistentVolumeClaim?: { claimName: string } }[];
 }
-type Workload = K8sObject & { spec: { replicas?: number; template: { metadata: { labels: object }; spec: PodSpec } } };
+type Workload = K8sObject & {
+  spec: {
+    replicas?: number;
+    strategy?: { type: string; rollingUpdate?: { maxSurge?: number; maxUnavailable?: number } };
+    template: { metadata: { labels: object }; spec: PodSpec };
+  };
+};
 
 const find = (objects: K8sObject[], kind: string, name: string) =>
   objects.find((object) => object.kind === kind && object.metadata.name === name);
