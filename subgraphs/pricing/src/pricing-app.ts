@@ -15,7 +15,7 @@ import type { PricingContext } from "./context.js";
 import { computeRankedPrices } from "./deals/compute-ranked-prices.js";
 import { createDealsRanker, type CreateDealsRankerOptions } from "./deals/deals-ranker.js";
 import { createMemoryDealsRankingStore } from "./deals/deals-ranking-store.js";
-import { createLatestPriceDay } from "./deals/latest-price-day.js";
+import { createPricesVersionReader } from "./deals/prices-version.js";
 import { createRedisDealsRankingStore } from "./deals/redis-deals-ranking-store.js";
 import { createFairPriceLoader } from "./fair-prices/fair-price-loader.js";
 import { createPriceHistoryLoader } from "./fair-prices/price-history-loader.js";
@@ -44,7 +44,7 @@ export interface CreatePricingAppOptions extends ServiceAppOptions {
   /** Today, `YYYY-MM-DD` UTC. */
   today?: () => string;
   /** How `deals` waits for its ranking and how often it reads the latest price day (tests). */
-  deals?: Partial<Pick<CreateDealsRankerOptions, "waitMs" | "priceDayCheckMs" | "latestPriceDay">> & {
+  deals?: Partial<Pick<CreateDealsRankerOptions, "waitMs" | "pricesVersionCheckMs" | "readPricesVersion">> & {
     /** Redis key namespace of the shared rankings. @default "pokewatch:deals" */
     namespace?: string;
   };
@@ -93,7 +93,7 @@ export async function createPricingApp(options: CreatePricingAppOptions) {
   if (!options.productionModel) owned.push(() => productionModel.close());
   const deals = createDealsRanker({
     productionModel,
-    latestPriceDay: options.deals?.latestPriceDay ?? createLatestPriceDay(db),
+    readPricesVersion: options.deals?.readPricesVersion ?? createPricesVersionReader(db),
     computePrices: (model, stopped) =>
       computeRankedPrices({
         cardIds: catalog.cards().map((card) => card.id),
@@ -118,7 +118,7 @@ export async function createPricingApp(options: CreatePricingAppOptions) {
     metrics,
     maxAgeMs: settings.cacheTtlSeconds * 1000,
     waitMs: options.deals?.waitMs,
-    priceDayCheckMs: options.deals?.priceDayCheckMs,
+    pricesVersionCheckMs: options.deals?.pricesVersionCheckMs,
   });
   // Closed first (owned closes in reverse), so a computation stops before the model it leases.
   owned.push(() => deals.close());

@@ -36,6 +36,8 @@ afterAll(async () => {
 const price = (fairPrice: number): CachedFairPrice => ({
   date: "2024-03-01",
   marketPrice: 0.1 + 0.2,
+  marketPriceDate: "2024-02-28",
+  marketPriceSource: "pokemontcg.io",
   fairPrice,
   low: 1e-7,
   high: 123_456.789_012_345,

@@ -14,6 +14,8 @@ import { createMemoryFairPriceCache } from "./memory-fair-price-cache.js";
 const price = (fairPrice: number, date = "2024-03-01"): CachedFairPrice => ({
   date,
   marketPrice: 12.34,
+  marketPriceDate: date,
+  marketPriceSource: "pokemontcg.io",
   fairPrice,
   low: fairPrice * 0.9,
   high: fairPrice * 1.1,

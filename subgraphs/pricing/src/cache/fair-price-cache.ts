@@ -7,6 +7,10 @@ import { createRedisFairPriceCache } from "./redis-fair-price-cache.js";
 export interface CachedFairPrice {
   date: string;
   marketPrice: number;
+  /** The day of the observation `marketPrice` is: `date` or the last day before it with a price. */
+  marketPriceDate: string;
+  /** Where that observation came from (`pokemontcg.io`, `simulator`, an imported file's source). */
+  marketPriceSource: string;
   fairPrice: number;
   low: number;
   high: number;

@@ -42,8 +42,8 @@ export async function computeRankedPrices(options: ComputeRankedPricesOptions): 
     const results = await loaderFor().loadMany(chunk.map((cardId) => ({ cardId, date: null })));
     for (const result of results) {
       if (!(result instanceof Error)) {
-        const { cardId, date, marketPrice, fairPrice, low, high } = result;
-        prices.push({ cardId, date, marketPrice, fairPrice, low, high });
+        const { cardId, date, marketPrice, marketPriceDate, marketPriceSource, fairPrice, low, high } = result;
+        prices.push({ cardId, date, marketPrice, marketPriceDate, marketPriceSource, fairPrice, low, high });
       } else if (codeOf(result) !== "NOT_FOUND") {
         throw result;
       }

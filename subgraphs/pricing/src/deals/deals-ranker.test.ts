@@ -57,7 +57,7 @@ describe("createDealsRanker", () => {
   });
 
   it("recomputes when the latest price day changes, once the day is read again", async () => {
-    const { ranker, state, computations } = harness({ priceDayCheckMs: 5_000 });
+    const { ranker, state, computations } = harness({ pricesVersionCheckMs: 5_000 });
     await ranker.deals("BUY", null, 20);
     state.day = "2025-04-01";
     state.now += 4_999;

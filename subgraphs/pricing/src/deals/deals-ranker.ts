@@ -22,7 +22,7 @@ export interface DealsRanker {
 export interface CreateDealsRankerOptions {
   productionModel: Pick<ProductionModel, "acquire" | "currentVersionId">;
   /** The latest day with any price (null: none). */
-  latestPriceDay: () => Promise<string | null>;
+  readPricesVersion: () => Promise<string | null>;
   /** Every catalog card's latest fair price with `model`, in chunks, checking `stopped` between them. */
   computePrices: (model: ServingModel, stopped: () => boolean) => Promise<RankedPrice[]>;
   store: DealsRankingStore;
@@ -35,13 +35,13 @@ export interface CreateDealsRankerOptions {
   /** Longest a call waits when no ranking is ready, before SERVICE_UNAVAILABLE. @default 8000 */
   waitMs?: number;
   /** How long a read of the latest price day is reused. @default 5000 */
-  priceDayCheckMs?: number;
+  pricesVersionCheckMs?: number;
   /** Epoch milliseconds. @default Date.now */
   now?: () => number;
 }
 
 /** Longest the latest-price-day read may take. */
-const PRICE_DAY_TIMEOUT_MS = 2_000;
+const PRICES_VERSION_TIMEOUT_MS = 2_000;
 
 /**
  * Serves deals from the ranking of the current production model and latest price day. A call
@@ -51,8 +51,8 @@ const PRICE_DAY_TIMEOUT_MS = 2_000;
  * while the computation goes on. A ranking found in the store (another replica's) is not computed.
  */
 export function createDealsRanker(options: CreateDealsRankerOptions): DealsRanker {
-  const { productionModel, latestPriceDay, computePrices, store, thresholds, setOf, logger, metrics } = options;
-  const { maxAgeMs, waitMs = 8_000, priceDayCheckMs = 5_000, now = Date.now } = options;
+  const { productionModel, readPricesVersion, computePrices, store, thresholds, setOf, logger, metrics } = options;
+  const { maxAgeMs, waitMs = 8_000, pricesVersionCheckMs = 5_000, now = Date.now } = options;
   const retryAfter = Math.max(1, Math.ceil(waitMs / 1000));
   /** Computations in flight by ranking key; `computed` is false for a ranking read from the store. */
   const builds = new Map<string, Promise<{ index: DealsIndex; computed: boolean }>>();
@@ -63,9 +63,9 @@ export function createDealsRanker(options: CreateDealsRankerOptions): DealsRanke
 
   let day: { value: string | null; readAt: number } | null = null;
   let dayRead: Promise<string | null> | null = null;
-  const priceDay = (): Promise<string | null> => {
-    if (day && now() - day.readAt < priceDayCheckMs) return Promise.resolve(day.value);
-    dayRead ??= withTimeout(latestPriceDay(), PRICE_DAY_TIMEOUT_MS)
+  const currentPricesVersion = (): Promise<string | null> => {
+    if (day && now() - day.readAt < pricesVersionCheckMs) return Promise.resolve(day.value);
+    dayRead ??= withTimeout(readPricesVersion(), PRICES_VERSION_TIMEOUT_MS)
       .then((value) => {
         day = { value, readAt: now() };
         return value;
@@ -74,26 +74,26 @@ export function createDealsRanker(options: CreateDealsRankerOptions): DealsRanke
     return dayRead;
   };
 
-  const compute = async (priceDay: string | null, order: number) => {
+  const compute = async (pricesVersion: string | null, order: number) => {
     const lease = productionModel.acquire();
     if (!lease) throw modelUnavailable();
     try {
       const modelVersionId = lease.model.version.id;
-      let ranking = await store.get(modelVersionId, priceDay);
+      let ranking = await store.get(modelVersionId, pricesVersion);
       const shared = ranking !== undefined && fresh(ranking);
       if (!ranking || !shared) {
         const computedAt = now();
         const timer = metrics.dealsRankingSeconds.startTimer();
         const prices = await computePrices(lease.model, () => closed);
         timer();
-        ranking = { modelVersionId, priceDay, computedAt, prices };
+        ranking = { modelVersionId, pricesVersion, computedAt, prices };
         await store.set(ranking, maxAgeMs);
       }
       const index = indexDeals(ranking, thresholds, setOf);
       if (!current || order > current.started) current = { index, started: order };
       metrics.dealsRankings.inc({ outcome: shared ? "shared" : "computed" });
       logger.info(
-        { model: modelVersionId, priceDay, cards: ranking.prices.length, shared, ms: now() - ranking.computedAt },
+        { model: modelVersionId, pricesVersion, cards: ranking.prices.length, shared, ms: now() - ranking.computedAt },
         "deals ranking ready",
       );
       return { index, computed: !shared };
@@ -102,16 +102,16 @@ export function createDealsRanker(options: CreateDealsRankerOptions): DealsRanke
     }
   };
 
-  const build = (modelVersionId: string, priceDay: string | null) => {
-    const key = dealsRankingKey(modelVersionId, priceDay);
+  const build = (modelVersionId: string, pricesVersion: string | null) => {
+    const key = dealsRankingKey(modelVersionId, pricesVersion);
     const running = builds.get(key);
     if (running) return running;
-    const promise = compute(priceDay, ++started);
+    const promise = compute(pricesVersion, ++started);
     builds.set(key, promise);
     promise
       .catch((error: unknown) => {
         metrics.dealsRankings.inc({ outcome: "failed" });
-        if (!closed) logger.error({ err: error, model: modelVersionId, priceDay }, "deals ranking failed");
+        if (!closed) logger.error({ err: error, model: modelVersionId, pricesVersion }, "deals ranking failed");
       })
       .finally(() => builds.delete(key));
     return promise;
@@ -123,18 +123,20 @@ export function createDealsRanker(options: CreateDealsRankerOptions): DealsRanke
       const modelVersionId = productionModel.currentVersionId;
       if (!modelVersionId) throw modelUnavailable();
       const ready = current?.index;
-      let latestDay: string | null;
+      let version: string | null;
       try {
-        latestDay = await priceDay();
+        version = await currentPricesVersion();
       } catch (error) {
         logger.warn({ err: error }, "could not read the latest price day; deals answer from the last ranking");
         if (ready) return ready.pick(signal, setId, limit);
         throw dealsRankingUnavailable("cannot be computed: the price store did not answer", retryAfter);
       }
       const serves = (index: DealsIndex) =>
-        index.ranking.modelVersionId === modelVersionId && index.ranking.priceDay === latestDay && fresh(index.ranking);
+        index.ranking.modelVersionId === modelVersionId &&
+        index.ranking.pricesVersion === version &&
+        fresh(index.ranking);
       if (ready && serves(ready)) return ready.pick(signal, setId, limit);
-      const next = build(modelVersionId, latestDay);
+      const next = build(modelVersionId, version);
       if (ready) return ready.pick(signal, setId, limit);
       let built: { index: DealsIndex; computed: boolean };
       try {

@@ -51,9 +51,20 @@ function replica(
 
 const ranking = (modelVersionId: string): DealsRanking => ({
   modelVersionId,
-  priceDay: "2025-03-31",
+  pricesVersion: "2025-03-31",
   computedAt: Date.now(),
-  prices: [{ cardId: "sv1-1", date: "2025-03-31", marketPrice: 10, fairPrice: 12.5, low: 11, high: 14 }],
+  prices: [
+    {
+      cardId: "sv1-1",
+      date: "2025-03-31",
+      marketPrice: 10,
+      marketPriceDate: "2025-03-30",
+      marketPriceSource: "pokemontcg.io",
+      fairPrice: 12.5,
+      low: 11,
+      high: 14,
+    },
+  ],
 });
 
 describe("deals rankings shared through Redis", () => {
@@ -87,7 +98,7 @@ describe("deals rankings shared through Redis", () => {
     expect((await store.get("mv_rt", "2025-03-31"))!.prices).toStrictEqual(ranking("mv_rt").prices);
     expect(await store.get("mv_rt", "2025-04-01")).toBeUndefined();
     expect(await store.get("mv_other", "2025-03-31")).toBeUndefined();
-    const ttl = await admin.pttl(`${namespace}:v1:mv_rt:2025-03-31`);
+    const ttl = await admin.pttl(`${namespace}:v2:mv_rt:2025-03-31`);
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(60_000);
     await admin.set(`${namespace}:v1:mv_bad:2025-03-31`, JSON.stringify({ prices: "nope" }));
@@ -132,7 +143,8 @@ describe("the pricing app with Redis", () => {
     const model = (await t.registry.production())!.id;
     const keys = await admin.keys(`${ns}:*`);
     expect(keys).toHaveLength(1);
-    expect(keys[0]).toMatch(new RegExp(`^${ns}:v1:${model}:\\d{4}-\\d{2}-\\d{2}$`));
+    // The prices' version: the latest day with data, then when a price last changed.
+    expect(keys[0]).toMatch(new RegExp(`^${ns}:v2:${model}:\\d{4}-\\d{2}-\\d{2}@\\d{4}-\\d{2}-\\d{2} [\\d:.+]+$`));
     const stored = JSON.parse((await admin.get(keys[0]!))!) as DealsRanking;
     expect(stored.modelVersionId).toBe(model);
     expect(stored.prices.map((p) => p.cardId).sort()).toEqual([...PRICED_CARDS].sort());

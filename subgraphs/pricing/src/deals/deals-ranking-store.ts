@@ -7,14 +7,14 @@ import type { DealsRanking, RankedPrice } from "./ranked-deals.js";
 export interface DealsRankingStore {
   readonly kind: "redis" | "memory";
   /** The ranking of this model and price day, or undefined (none, expired, unreadable). Never throws. */
-  get(modelVersionId: string, priceDay: string | null): Promise<DealsRanking | undefined>;
+  get(modelVersionId: string, pricesVersion: string | null): Promise<DealsRanking | undefined>;
   /** Keeps it for `ttlMs`. Never throws. */
   set(ranking: DealsRanking, ttlMs: number): Promise<void>;
 }
 
 /** The key of one ranking: model and day URI-encoded, so no id can make two keys collide. */
-export function dealsRankingKey(modelVersionId: string, priceDay: string | null): string {
-  return `${encodeURIComponent(modelVersionId)}:${priceDay ?? "none"}`;
+export function dealsRankingKey(modelVersionId: string, pricesVersion: string | null): string {
+  return `${encodeURIComponent(modelVersionId)}:${pricesVersion ?? "none"}`;
 }
 
 /** The in-process store (without REDIS_URL): the last few rankings, each until its TTL. */
@@ -25,14 +25,14 @@ export function createMemoryDealsRankingStore({
   const entries = new Map<string, { ranking: DealsRanking; expiresAt: number }>();
   return {
     kind: "memory",
-    get(modelVersionId, priceDay) {
-      const key = dealsRankingKey(modelVersionId, priceDay);
+    get(modelVersionId, pricesVersion) {
+      const key = dealsRankingKey(modelVersionId, pricesVersion);
       const entry = entries.get(key);
       if (entry && entry.expiresAt <= now()) entries.delete(key);
       return Promise.resolve(entry && entry.expiresAt > now() ? entry.ranking : undefined);
     },
     set(ranking, ttlMs) {
-      const key = dealsRankingKey(ranking.modelVersionId, ranking.priceDay);
+      const key = dealsRankingKey(ranking.modelVersionId, ranking.pricesVersion);
       entries.delete(key);
       entries.set(key, { ranking, expiresAt: now() + ttlMs });
       while (entries.size > maxEntries) entries.delete(entries.keys().next().value!);
@@ -46,7 +46,7 @@ export function decodeDealsRanking(raw: unknown): DealsRanking | undefined {
   if (typeof raw !== "object" || raw === null) return undefined;
   const value = raw as Record<string, unknown>;
   if (typeof value.modelVersionId !== "string" || !Number.isFinite(value.computedAt)) return undefined;
-  if (value.priceDay !== null && typeof value.priceDay !== "string") return undefined;
+  if (value.pricesVersion !== null && typeof value.pricesVersion !== "string") return undefined;
   if (!Array.isArray(value.prices) || !value.prices.every(isRankedPrice)) return undefined;
   return value as unknown as DealsRanking;
 }
@@ -57,6 +57,8 @@ function isRankedPrice(raw: unknown): raw is RankedPrice {
   return (
     typeof price.cardId === "string" &&
     typeof price.date === "string" &&
+    typeof price.marketPriceDate === "string" &&
+    typeof price.marketPriceSource === "string" &&
     [price.marketPrice, price.fairPrice, price.low, price.high].every(Number.isFinite)
   );
 }

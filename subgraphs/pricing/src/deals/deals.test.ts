@@ -110,7 +110,7 @@ describe("deals after a promotion and a new price day", () => {
     t = await startPricingTestApp({
       model: priceBandModelVersion(20, Math.log(1.25), Math.log(0.8)),
       pollSeconds: 1,
-      deals: { priceDayCheckMs: 0 },
+      deals: { pricesVersionCheckMs: 0 },
     });
   });
   afterAll(() => t.close());
@@ -147,5 +147,21 @@ describe("deals after a promotion and a new price day", () => {
       })
       .toBe(1.5);
     expect(await count(t.metrics.dealsRankings, "computed")).toBe(3);
+  });
+
+  it("recomputes when a collect changes prices of a day already stored, and says which observation it used", async () => {
+    const last = t.pricesOf("sv3pt5-6").at(-1)!;
+    await t.addPrices([{ ...last, date: "2025-04-01", market: 2.5, source: "pokemontcg.io" }]);
+    const dealOf = async () => {
+      const { body } = await signedQuery<{ deals: (Deal & { marketPriceDate: string; marketPriceSource: string })[] }>(
+        t.app,
+        `{ deals(limit: 100) { card { id } marketPrice marketPriceDate marketPriceSource } }`,
+      );
+      return body.data!.deals.find((deal) => deal.card.id === "sv3pt5-6");
+    };
+    await expect
+      .poll(dealOf, { timeout: 10_000, interval: 50 })
+      .toMatchObject({ marketPrice: 2.5, marketPriceDate: "2025-04-01", marketPriceSource: "pokemontcg.io" });
+    expect(await count(t.metrics.dealsRankings, "computed")).toBe(4);
   });
 });

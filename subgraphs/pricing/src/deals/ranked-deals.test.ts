@@ -21,12 +21,14 @@ function ranking(): DealsRanking {
       cardId: `${SETS[i % 3]}-${i}`,
       date: "2025-03-31",
       marketPrice,
+      marketPriceDate: "2025-03-31",
+      marketPriceSource: "pokemontcg.io",
       fairPrice,
       low: fairPrice * 0.9,
       high: fairPrice * 1.1,
     };
   });
-  return { modelVersionId: "mv_test", priceDay: "2025-03-31", computedAt: 0, prices };
+  return { modelVersionId: "mv_test", pricesVersion: "2025-03-31", computedAt: 0, prices };
 }
 
 /** `deals` as it was computed on every call before the ranking: the reference. */
@@ -85,7 +87,7 @@ describe("indexDeals", () => {
 
   it("keeps the ranking's model, day and time beside its deals, and hands out frozen answers", () => {
     const index = indexDeals(ranking(), THRESHOLDS, setOf);
-    expect(index.ranking).toStrictEqual({ modelVersionId: "mv_test", priceDay: "2025-03-31", computedAt: 0 });
+    expect(index.ranking).toStrictEqual({ modelVersionId: "mv_test", pricesVersion: "2025-03-31", computedAt: 0 });
     const [first] = index.pick("SELL", null, 1);
     expect(first).toMatchObject({ modelVersionId: "mv_test", cached: true, signal: "SELL" });
     expect(Object.isFrozen(first)).toBe(true);

@@ -16,7 +16,7 @@ export interface RankedPrice extends CachedFairPrice {
 export interface DealsRanking {
   modelVersionId: string;
   /** The latest day with data in the price store when it was computed; null when there was none. */
-  priceDay: string | null;
+  pricesVersion: string | null;
   /** Epoch milliseconds. */
   computedAt: number;
   prices: RankedPrice[];

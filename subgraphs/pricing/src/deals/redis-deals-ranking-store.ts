@@ -21,8 +21,8 @@ export const DEFAULT_DEALS_NAMESPACE = "pokewatch:deals";
  */
 export function createRedisDealsRankingStore(options: RedisDealsRankingStoreOptions): DealsRankingStore {
   const { redis, logger, namespace = DEFAULT_DEALS_NAMESPACE, timeoutMs = 2_000 } = options;
-  const keyOf = (modelVersionId: string, priceDay: string | null) =>
-    `${namespace}:v1:${dealsRankingKey(modelVersionId, priceDay)}`;
+  const keyOf = (modelVersionId: string, pricesVersion: string | null) =>
+    `${namespace}:v2:${dealsRankingKey(modelVersionId, pricesVersion)}`;
   let healthy = true;
   const failed = (operation: string, error: unknown) => {
     if (!healthy) return;
@@ -36,9 +36,9 @@ export function createRedisDealsRankingStore(options: RedisDealsRankingStoreOpti
   };
   return {
     kind: "redis",
-    async get(modelVersionId, priceDay) {
+    async get(modelVersionId, pricesVersion) {
       try {
-        const raw = await withTimeout(redis.get(keyOf(modelVersionId, priceDay)), timeoutMs);
+        const raw = await withTimeout(redis.get(keyOf(modelVersionId, pricesVersion)), timeoutMs);
         succeeded();
         return raw === null ? undefined : decodeDealsRanking(JSON.parse(raw));
       } catch (error) {
@@ -49,7 +49,7 @@ export function createRedisDealsRankingStore(options: RedisDealsRankingStoreOpti
     },
     async set(ranking, ttlMs) {
       try {
-        const key = keyOf(ranking.modelVersionId, ranking.priceDay);
+        const key = keyOf(ranking.modelVersionId, ranking.pricesVersion);
         const ttl = Math.max(1, Math.round(ttlMs));
         await withTimeout(redis.set(key, JSON.stringify(ranking), "PX", ttl), timeoutMs);
         succeeded();

@@ -73,14 +73,18 @@ async function loadFairPrices(keys: readonly FairPriceKey[], sources: FairPriceS
       modelVersionId: modelId,
     };
   };
-  /** Answers the cached items; returns the others. */
-  const fromCache = async (items: Pending[]) => {
+  /** Answers the cached items (those `current` accepts); returns the others. */
+  const fromCache = async (
+    items: Pending[],
+    current: (item: Pending, value: CachedFairPrice) => boolean = () => true,
+  ) => {
     if (items.length === 0) return items;
     const values = await sources.cache.getMany(items.map((item) => fairPriceCacheKey(modelId, item.cardId, item.date)));
     return items.filter((item, i) => {
       const value = values[i];
-      if (value) answer(item, value, true);
-      return !value;
+      const hit = value !== undefined && current(item, value);
+      if (hit) answer(item, value, true);
+      return !hit;
     });
   };
 
@@ -104,9 +108,22 @@ async function loadFairPrices(keys: readonly FairPriceKey[], sources: FairPriceS
     const date = points instanceof Error || points.length === 0 ? "" : points.at(-1)!.date;
     return { index, cardId, date };
   });
+  // The history is read anyway for a latest day: a cached price computed from an observation that a
+  // collect or an import has since changed (same day, new value or source) is computed again.
+  const observedAsCached = (item: Pending, value: CachedFairPrice) => {
+    const observed = (histories.get(item.cardId) as readonly PricePoint[]).at(-1)!;
+    return (
+      value.marketPriceDate === observed.date &&
+      value.marketPrice === observed.market &&
+      value.marketPriceSource === observed.source
+    );
+  };
   const toPredict = [
     ...missed.map(withHistory),
-    ...(await fromCache(latestDated.map(withHistory).filter((item) => item !== null))),
+    ...(await fromCache(
+      latestDated.map(withHistory).filter((item) => item !== null),
+      observedAsCached,
+    )),
   ].filter((item) => item !== null);
   if (toPredict.length === 0) return results;
 
@@ -141,11 +158,14 @@ async function predict(
   const logRatios = await model.predict(features, items.length);
   const { lowLogRatio, highLogRatio } = model.version.interval;
   return items.map(({ cardId, date }, i) => {
-    const marketPrice = pointOnOrBefore(histories.get(cardId)!, date)!.market;
+    const observed = pointOnOrBefore(histories.get(cardId)!, date)!;
+    const marketPrice = observed.market;
     const fairPrice = marketPrice * Math.exp(logRatios[i]!);
     return {
       date,
       marketPrice,
+      marketPriceDate: observed.date,
+      marketPriceSource: observed.source,
       fairPrice: round(fairPrice, 4),
       low: round(fairPrice * Math.exp(lowLogRatio), 4),
       high: round(fairPrice * Math.exp(highLogRatio), 4),

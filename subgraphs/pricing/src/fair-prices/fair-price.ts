@@ -11,6 +11,8 @@ export interface FairPriceResult {
   cardId: string;
   date: string;
   marketPrice: number;
+  marketPriceDate: string;
+  marketPriceSource: string;
   fairPrice: number;
   low: number;
   high: number;

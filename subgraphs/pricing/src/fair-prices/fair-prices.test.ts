@@ -125,12 +125,22 @@ describe("fair prices from the production model", () => {
     expect(malformed.body.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
   });
 
-  it("takes today but not tomorrow", async () => {
-    const { body } = await signedQuery<{ card: { today: FairPriceBody; tomorrow: null } }>(
+  it("takes today but not tomorrow, and says which observation today's market price is", async () => {
+    const { body } = await signedQuery<{
+      card: { today: FairPriceBody & { marketPriceDate: string; marketPriceSource: string }; tomorrow: null };
+    }>(
       t.app,
-      `{ card(id: "sv3pt5-6") { today: fairPrice(date: "${TEST_TODAY}") { marketPrice } tomorrow: fairPrice(date: "2025-04-16") { date } } }`,
+      `{ card(id: "sv3pt5-6") { today: fairPrice(date: "${TEST_TODAY}") { date marketPrice marketPriceDate marketPriceSource } tomorrow: fairPrice(date: "2025-04-16") { date } } }`,
     );
-    expect(body.data!.card.today.marketPrice).toBe(t.pricesOf("sv3pt5-6").at(-1)!.market);
+    const newest = t.pricesOf("sv3pt5-6").at(-1)!;
+    // Prices stand until the market moves them: today is priced from the newest stored observation.
+    expect(newest.date < TEST_TODAY).toBe(true);
+    expect(body.data!.card.today).toEqual({
+      date: TEST_TODAY,
+      marketPrice: newest.market,
+      marketPriceDate: newest.date,
+      marketPriceSource: newest.source,
+    });
     expect(body.errors).toHaveLength(1);
     expect(body.errors![0]).toMatchObject({ path: ["card", "tomorrow"], extensions: { code: "BAD_USER_INPUT" } });
   });

@@ -38,7 +38,7 @@ export function dealsRankerHarness(overrides: Partial<CreateDealsRankerOptions> 
         return { model, release: () => void (released || (state.leases--, (released = true))) };
       },
     },
-    latestPriceDay: () => (state.dayFails ? Promise.reject(new Error("db down")) : Promise.resolve(state.day)),
+    readPricesVersion: () => (state.dayFails ? Promise.reject(new Error("db down")) : Promise.resolve(state.day)),
     async computePrices(model) {
       const id = model.version.id;
       const day = state.day ?? "none";
@@ -51,7 +51,8 @@ export function dealsRankerHarness(overrides: Partial<CreateDealsRankerOptions> 
       return CARDS.map((cardId, i): RankedPrice => {
         const marketPrice = 10 + i;
         const fairPrice = marketPrice * RATIOS[id]!;
-        return { cardId, date: day, marketPrice, fairPrice, low: fairPrice * 0.9, high: fairPrice * 1.1 };
+        const observed = { marketPriceDate: day, marketPriceSource: "simulator" };
+        return { cardId, date: day, marketPrice, ...observed, fairPrice, low: fairPrice * 0.9, high: fairPrice * 1.1 };
       });
     },
     store: createMemoryDealsRankingStore({ now: () => state.now }),
@@ -61,7 +62,7 @@ export function dealsRankerHarness(overrides: Partial<CreateDealsRankerOptions> 
     metrics,
     maxAgeMs: 60_000,
     waitMs: 200,
-    priceDayCheckMs: 0,
+    pricesVersionCheckMs: 0,
     now: () => state.now,
     ...overrides,
   });
