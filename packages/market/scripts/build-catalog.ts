@@ -7,7 +7,7 @@
  *   … [--sets base1,sv3pt5,…] [--out FILE]
  */
 import { writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
 import { buildCatalogData } from "../src/catalog/catalog-build.js";
@@ -23,25 +23,28 @@ const { values } = parseArgs({
   },
 });
 
-const source = values.from
-  ? createDirectoryCatalogSource(values.from)
-  : createPokemonTcgCatalogSource({
-      ...(process.env.POKEMONTCG_API_URL && { baseUrl: process.env.POKEMONTCG_API_URL }),
-      ...(process.env.POKEMONTCG_API_KEY && { apiKey: process.env.POKEMONTCG_API_KEY }),
-    });
-const setIds = values.sets
-  ?.split(",")
-  .map((id) => id.trim())
-  .filter((id) => id !== "");
-process.stderr.write(`reading the catalog from ${source.description}\n`);
+// Paths are taken from where the command was typed (pnpm runs scripts from the workspace root).
+const typedIn = process.env.INIT_CWD ?? process.cwd();
+const out = resolve(typedIn, values.out);
 
 try {
+  const source = values.from
+    ? createDirectoryCatalogSource(resolve(typedIn, values.from))
+    : createPokemonTcgCatalogSource({
+        ...(process.env.POKEMONTCG_API_URL && { baseUrl: process.env.POKEMONTCG_API_URL }),
+        ...(process.env.POKEMONTCG_API_KEY && { apiKey: process.env.POKEMONTCG_API_KEY }),
+      });
+  const setIds = values.sets
+    ?.split(",")
+    .map((id) => id.trim())
+    .filter((id) => id !== "");
+  process.stderr.write(`reading the catalog from ${source.description}\n`);
   const data = await buildCatalogData(source, { setIds, progress: (line) => process.stderr.write(`  ${line}\n`) });
   const text = `${JSON.stringify(encodeCatalog(data))}\n`;
-  writeFileSync(values.out, text);
+  writeFileSync(out, text);
   const bytes = Buffer.byteLength(text);
   process.stdout.write(
-    `wrote ${data.cards.length} cards in ${data.sets.length} sets to ${values.out} (${bytes} bytes, ${gzipSync(text).length} gzipped)\n`,
+    `wrote ${data.cards.length} cards in ${data.sets.length} sets to ${out} (${bytes} bytes, ${gzipSync(text).length} gzipped)\n`,
   );
 } catch (error) {
   process.stderr.write(`data:catalog: ${error instanceof Error ? error.message : String(error)}\n`);

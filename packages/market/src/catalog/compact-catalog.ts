@@ -137,7 +137,7 @@ export function decodeCatalog(compact: CompactCatalog): CatalogData {
         nationalPokedexNumbers: dex === 0 ? none : typeof dex === "number" ? [dex] : dex,
         ...(images ? { imageUrl: images[0], imageUrlLarge: images[1] } : derivedImageUrls(set.id, number)),
       };
-      if (card.supertype === undefined || card.subtypes === undefined || card.types === undefined) {
+      if ([card.rarity, card.supertype, card.subtypes, card.types, card.artist].includes(undefined as never)) {
         throw new Error(`catalog card ${card.id}: ${JSON.stringify(row)} refers to a value the catalog does not hold`);
       }
       cards.push(card);

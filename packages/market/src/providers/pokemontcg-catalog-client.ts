@@ -12,10 +12,11 @@ import {
   type ProviderClientOptions,
 } from "./provider-options.js";
 import { expectRecord } from "./provider-prices.js";
+import type { RetryWaitOptions } from "./retry-wait.js";
 
 export const POKEMONTCG_DEFAULT_BASE_URL = "https://api.pokemontcg.io/v2";
 
-export interface PokemonTcgCatalogOptions extends ProviderClientOptions {
+export interface PokemonTcgCatalogOptions extends ProviderClientOptions, RetryWaitOptions {
   /** @default POKEMONTCG_DEFAULT_BASE_URL */
   baseUrl?: string;
   /** Optional: raises the rate limit. Sent as `X-Api-Key` only when set. */
@@ -44,6 +45,8 @@ export function createPokemonTcgCatalogSource(options: PokemonTcgCatalogOptions 
   const baseUrl = checkBaseUrl(OWNER, options.baseUrl ?? POKEMONTCG_DEFAULT_BASE_URL);
   const http = createProviderHttp({
     ...resolveHttpOptions(OWNER, options),
+    sleep: options.sleep,
+    random: options.random,
     provider: POKEMONTCG_PROVIDER,
     baseUrl,
     headers: apiKey ? { "x-api-key": apiKey } : {},
