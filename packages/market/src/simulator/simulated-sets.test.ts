@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { createCatalog, loadBundledCatalog } from "../catalog/catalog.js";
 import { createMarketSimulator } from "./simulate-market.js";
@@ -37,5 +38,15 @@ describe("SIMULATED_SETS", () => {
     expect(simulationCatalog(bundled, ["base1", "nope"]).size).toBe(102);
     const tiny = createCatalog({ source: "test", sets: [bundled.set("base1")!], cards: [bundled.card("base1-4")!] });
     expect(simulationCatalog(tiny).size).toBe(0);
+  });
+});
+
+describe("docs/simulator.md", () => {
+  it("lists SIMULATED_SETS as they are", () => {
+    const docs = readFileSync(new URL("../../../../docs/simulator.md", import.meta.url), "utf8");
+    const section = docs.slice(docs.indexOf("## Which cards"), docs.indexOf("## What it models"));
+    const listed = [...section.matchAll(/`([a-z0-9]+)`/g)].map((match) => match[1]).filter((id) => bundled.set(id!));
+    expect(listed).toEqual([...SIMULATED_SETS]);
+    expect(section).toContain(`${simulationCatalog().size.toLocaleString("en-US")} cards`);
   });
 });
