@@ -12,7 +12,9 @@ import {
   loadBundledCatalog,
   type CompactCatalog,
 } from "@pokewatch/market";
-const gc = (globalThis as { gc?: () => void }).gc!;
+
+const { gc } = globalThis as { gc?: () => void };
+if (!gc) throw new Error("run with node --expose-gc, so the heap a catalog keeps can be measured");
 const file = readFileSync(BUNDLED_CATALOG_FILE);
 console.log(`file: ${file.length} bytes raw, ${gzipSync(file, { level: 9 }).length} bytes gzip -9`);
 

@@ -100,7 +100,7 @@ describe("search order and filters", () => {
 
   it("rejects a card whose set is missing, and an id given twice", () => {
     expect(() => createCatalog({ ...small, cards: [...small.cards, card("old-1", "new", "9", "Again")] })).toThrow(
-      /not unique/,
+      /catalog card id old-1 appears twice/,
     );
     expect(() => createCatalog({ ...small, cards: [card("x-1", "nope", "1", "X")] })).toThrow(/unknown set nope/);
   });

@@ -63,15 +63,22 @@ export function createCatalog(data: CatalogData): Catalog {
   const ordered = setOrder.flatMap((set) =>
     cardsOfSet.get(set.id)!.sort((a, b) => byNumber.compare(a.number, b.number)),
   );
+  // A few dozen rarities and supertypes: one lower-case copy of each, not one per card.
+  const lowerCase = new Map<string, string>();
+  const lower = (text: string) => lowerCase.get(text) ?? lowerCase.set(text, text.toLowerCase()).get(text)!;
   const indexed: IndexedCard[] = ordered.map((card, position) => ({
     card,
     position,
     foldedName: foldText(card.name),
-    rarity: card.rarity?.toLowerCase() ?? null,
-    supertype: card.supertype.toLowerCase(),
+    rarity: card.rarity === null ? null : lower(card.rarity),
+    supertype: lower(card.supertype),
   }));
   const byId = new Map(indexed.map((entry) => [entry.card.id, entry.card]));
-  if (byId.size !== indexed.length) throw new Error("catalog card ids are not unique");
+  if (byId.size !== indexed.length) {
+    const seen = new Set<string>();
+    const twice = ordered.find((card) => seen.size === seen.add(card.id).size);
+    throw new Error(`catalog card id ${twice!.id} appears twice`);
+  }
   const bySet = new Map<string, CatalogCard[]>();
   const indexedBySet = new Map<string, IndexedCard[]>();
   for (const entry of indexed) {

@@ -111,6 +111,15 @@ export function decodeCatalog(compact: CompactCatalog): CatalogData {
   const subtypes = lists("subtypes");
   const types = lists("types");
   const none = Object.freeze([]) as unknown as number[];
+  // Most cards name one Pokémon: one shared list per Pokédex number instead of one per card.
+  const onePokemon = new Map<number, number[]>();
+  const pokedex = (dex: number | number[]): number[] => {
+    if (dex === 0) return none;
+    if (typeof dex !== "number") return dex;
+    let list = onePokemon.get(dex);
+    if (!list) onePokemon.set(dex, (list = Object.freeze([dex]) as number[]));
+    return list;
+  };
   const sets: CatalogSet[] = [];
   const cards: CatalogCard[] = [];
   for (const { cards: rows, symbolUrl, logoUrl, ...set } of compact.sets) {
@@ -134,7 +143,7 @@ export function decodeCatalog(compact: CompactCatalog): CatalogData {
         types: types[type]!,
         hp,
         artist: artist === -1 ? null : values.artist[artist]!,
-        nationalPokedexNumbers: dex === 0 ? none : typeof dex === "number" ? [dex] : dex,
+        nationalPokedexNumbers: pokedex(dex),
         ...(images ? { imageUrl: images[0], imageUrlLarge: images[1] } : derivedImageUrls(set.id, number)),
       };
       if ([card.rarity, card.supertype, card.subtypes, card.types, card.artist].includes(undefined as never)) {
