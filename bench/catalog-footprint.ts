@@ -15,8 +15,9 @@ import {
 
 const { gc } = globalThis as { gc?: () => void };
 if (!gc) throw new Error("run with node --expose-gc, so the heap a catalog keeps can be measured");
+const print = (line: string) => process.stdout.write(`${line}\n`);
 const file = readFileSync(BUNDLED_CATALOG_FILE);
-console.log(`file: ${file.length} bytes raw, ${gzipSync(file, { level: 9 }).length} bytes gzip -9`);
+print(`file: ${file.length} bytes raw, ${gzipSync(file, { level: 9 }).length} bytes gzip -9`);
 
 gc();
 gc();
@@ -27,7 +28,7 @@ const loadMs = performance.now() - t0;
 gc();
 gc();
 const heap1 = process.memoryUsage().heapUsed;
-console.log(
+print(
   `first load: ${loadMs.toFixed(1)} ms, heap +${((heap1 - heap0) / 1e6).toFixed(2)} MB retained; ${catalog.sets().length} sets, ${catalog.size} cards`,
 );
 const loads: number[] = [];
@@ -38,7 +39,7 @@ for (let i = 0; i < 5; i++) {
   loads.push(performance.now() - t);
 }
 loads.sort((a, b) => a - b);
-console.log(`load median of 5 more: ${loads[2]!.toFixed(1)} ms`);
+print(`load median of 5 more: ${loads[2]!.toFixed(1)} ms`);
 const time = (label: string, fn: () => unknown) => {
   const xs: number[] = [];
   for (let i = 0; i < 500; i++) {
@@ -47,7 +48,7 @@ const time = (label: string, fn: () => unknown) => {
     xs.push(performance.now() - t);
   }
   xs.sort((a, b) => a - b);
-  console.log(`${label}: p50 ${(xs[250]! * 1000).toFixed(0)} µs, p95 ${(xs[475]! * 1000).toFixed(0)} µs`);
+  print(`${label}: p50 ${(xs[250]! * 1000).toFixed(0)} µs, p95 ${(xs[475]! * 1000).toFixed(0)} µs`);
 };
 time("search name=pikachu", () => catalog.search({ name: "pikachu" }));
 time("search no filter", () => catalog.search({ first: 100 }));

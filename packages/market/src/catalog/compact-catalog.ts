@@ -102,8 +102,9 @@ function encodeCard(card: CatalogCard, indexOf: (column: DictionaryColumn, value
 
 /** Reads what `encodeCatalog` wrote. List attributes are shared, frozen arrays: the catalog is read-only. */
 export function decodeCatalog(compact: CompactCatalog): CatalogData {
-  if (compact.format !== COMPACT_CATALOG_FORMAT) {
-    throw new Error(`not a ${COMPACT_CATALOG_FORMAT} catalog (format ${JSON.stringify(compact.format)})`);
+  const format: unknown = compact.format;
+  if (format !== COMPACT_CATALOG_FORMAT) {
+    throw new Error(`not a ${COMPACT_CATALOG_FORMAT} catalog (format ${JSON.stringify(format)})`);
   }
   const { values } = compact;
   const lists = (column: "subtypes" | "types") =>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { buildCatalogData } from "../catalog/catalog-build.js";
 import type { CatalogSet } from "../catalog/catalog-types.js";
-import { decodeCatalog, encodeCatalog } from "../catalog/compact-catalog.js";
+import { decodeCatalog, encodeCatalog, type CompactCatalog } from "../catalog/compact-catalog.js";
 import { loadFixture, sendJson, useFixtureServer, type FixtureHandler } from "./fixture-server.js";
 import { createPokemonTcgCatalogSource, type PokemonTcgCatalogOptions } from "./pokemontcg-catalog-client.js";
 import { ProviderError } from "./provider-error.js";
@@ -183,7 +183,7 @@ describe("the catalog from pokemontcg.io", () => {
     expect(data.sets.map((set) => set.id)).toEqual(["sv3pt5"]);
     expect(data.cards).toHaveLength(300);
     expect(data.source).toMatch(/^pokemontcg\.io API \(http:\/\/127\.0\.0\.1:\d+\/v2\); .*© Nintendo/);
-    expect(decodeCatalog(JSON.parse(JSON.stringify(encodeCatalog(data))))).toEqual(data);
+    expect(decodeCatalog(JSON.parse(JSON.stringify(encodeCatalog(data))) as CompactCatalog)).toEqual(data);
     await expect(buildCatalogData(source, { setIds: ["sv3pt5", "nope"] })).rejects.toThrow(
       /unknown set\(s\) nope: not among the 2 sets of pokemontcg\.io API/,
     );
