@@ -1,6 +1,6 @@
 import { createPostgresDatabase, parseEnv } from "@pokewatch/kit";
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from "@pokewatch/kit/testing";
-import { createCatalog, loadBundledCatalog, simulatedCatalogData } from "@pokewatch/market";
+import { createCatalog, simulatedCatalogData, simulationCatalog } from "@pokewatch/market";
 import { startStack, stackEnvSchema } from "@pokewatch/stack";
 
 /**
@@ -29,7 +29,7 @@ const env = parseEnv(stackEnvSchema, {
 const stack = await startStack({
   env,
   db,
-  catalog: createCatalog(simulatedCatalogData(Number(BENCH_CARDS), loadBundledCatalog())),
+  catalog: createCatalog(simulatedCatalogData(Number(BENCH_CARDS), simulationCatalog())),
   // These benchmarks measure serving; `pnpm bench rate-limits` measures the limits.
   rateLimits: { enabled: false },
   pricing: {

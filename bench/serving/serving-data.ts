@@ -7,9 +7,9 @@ import {
   createCatalog,
   createMarketSimulator,
   createPriceStore,
-  loadBundledCatalog,
   marketMigrations,
   simulatedCatalogData,
+  simulationCatalog,
   type Catalog,
   type PriceSeries,
 } from "@pokewatch/market";
@@ -54,8 +54,8 @@ export async function prepareServingData({
   const pg = await createIsolatedPostgres();
   await runMigrations(pg.db, "market", marketMigrations());
   await runMigrations(pg.db, "model", modelMigrations());
-  const bundled = loadBundledCatalog();
-  const catalog = createCatalog(simulatedCatalogData(cards, bundled));
+  // The simulator's cards (SIMULATED_SETS, then clones), so every simulated id resolves.
+  const catalog = createCatalog(simulatedCatalogData(cards, simulationCatalog()));
   const simulator = createMarketSimulator({ cards, days, seed: 1 });
   const store = createPriceStore(pg.db);
   const training: PriceSeries[] = [];

@@ -1,100 +1,52 @@
 /**
- * Builds packages/market/data/catalog.json, the compact catalog the project ships, from the full
- * pokemontcg.io catalog in ../shared/data/catalog (read only here; a clone runs without it).
+ * Builds packages/market/data/catalog.json, the whole English catalog the project ships, in the
+ * compact format of src/catalog/compact-catalog.ts.
  *
- *   pnpm data:catalog [--from ../shared/data/catalog] [--sets sv3pt5,sv4pt5,…]
+ *   pnpm data:catalog                                   from pokemontcg.io (POKEMONTCG_API_URL, POKEMONTCG_API_KEY)
+ *   pnpm data:catalog --from ../shared/data/catalog     from a local copy, offline
+ *   … [--sets base1,sv3pt5,…] [--out FILE]
  */
-import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import type { CatalogCard, CatalogData, CatalogSet } from "../src/catalog/catalog-types.js";
-
-const RECENT_SETS = [
-  "sv3pt5",
-  "sv4pt5",
-  "sv6pt5",
-  "sv8",
-  "sv8pt5",
-  "sv9",
-  "sv10",
-  "zsv10pt5",
-  "rsv10pt5",
-  "me1",
-  "me2",
-];
-
-interface UpstreamSet {
-  id: string;
-  name: string;
-  series: string;
-  printedTotal: number;
-  total: number;
-  releaseDate: string;
-  images?: { symbol?: string; logo?: string };
-}
-interface UpstreamCard {
-  id: string;
-  name: string;
-  number: string;
-  rarity?: string;
-  supertype: string;
-  subtypes?: string[];
-  types?: string[];
-  hp?: string;
-  artist?: string;
-  nationalPokedexNumbers?: number[];
-  images?: { small?: string; large?: string };
-}
+import { gzipSync } from "node:zlib";
+import { buildCatalogData } from "../src/catalog/catalog-build.js";
+import { createDirectoryCatalogSource } from "../src/catalog/catalog-directory.js";
+import { encodeCatalog } from "../src/catalog/compact-catalog.js";
+import { createPokemonTcgCatalogSource } from "../src/providers/pokemontcg-catalog-client.js";
 
 const { values } = parseArgs({
   options: {
-    from: { type: "string", default: join(import.meta.dirname, "../../../../shared/data/catalog") },
-    sets: { type: "string", default: RECENT_SETS.join(",") },
+    from: { type: "string" },
+    sets: { type: "string" },
     out: { type: "string", default: join(import.meta.dirname, "../data/catalog.json") },
   },
 });
-const wanted = values.sets.split(",");
-const upstreamSets = JSON.parse(readFileSync(join(values.from, "sets.json"), "utf8")) as UpstreamSet[];
 
-const sets: CatalogSet[] = wanted.map((id) => {
-  const set = upstreamSets.find((s) => s.id === id);
-  if (!set) throw new Error(`set ${id} is not in ${values.from}/sets.json`);
-  return {
-    id: set.id,
-    name: set.name,
-    series: set.series,
-    printedTotal: set.printedTotal,
-    total: set.total,
-    releaseDate: set.releaseDate.replaceAll("/", "-"),
-    symbolUrl: set.images?.symbol ?? null,
-    logoUrl: set.images?.logo ?? null,
-  };
-});
+// Paths are taken from where the command was typed (pnpm runs scripts from the workspace root).
+const typedIn = process.env.INIT_CWD ?? process.cwd();
+const out = resolve(typedIn, values.out);
 
-const cards: CatalogCard[] = wanted.flatMap((setId) => {
-  const upstream = JSON.parse(readFileSync(join(values.from, "cards", `${setId}.json`), "utf8")) as UpstreamCard[];
-  return upstream.map((card) => ({
-    id: card.id,
-    setId,
-    name: card.name,
-    number: card.number,
-    rarity: card.rarity ?? null,
-    supertype: card.supertype,
-    subtypes: card.subtypes ?? [],
-    types: card.types ?? [],
-    hp: card.hp ? Number(card.hp) : null,
-    artist: card.artist ?? null,
-    nationalPokedexNumbers: card.nationalPokedexNumbers ?? [],
-    imageUrl: card.images?.small ?? null,
-    imageUrlLarge: card.images?.large ?? null,
-  }));
-});
-
-const data: CatalogData = {
-  source:
-    "PokemonTCG/pokemon-tcg-data @ ab03aef (via ../shared/data/catalog); card text and images © Nintendo / Creatures / GAME FREAK / The Pokémon Company",
-  sets,
-  cards,
-};
-writeFileSync(values.out, `${JSON.stringify(data)}\n`);
-process.stdout.write(`wrote ${cards.length} cards in ${sets.length} sets to ${values.out}\n`);
+try {
+  const source = values.from
+    ? createDirectoryCatalogSource(resolve(typedIn, values.from))
+    : createPokemonTcgCatalogSource({
+        ...(process.env.POKEMONTCG_API_URL && { baseUrl: process.env.POKEMONTCG_API_URL }),
+        ...(process.env.POKEMONTCG_API_KEY && { apiKey: process.env.POKEMONTCG_API_KEY }),
+      });
+  const setIds = values.sets
+    ?.split(",")
+    .map((id) => id.trim())
+    .filter((id) => id !== "");
+  process.stderr.write(`reading the catalog from ${source.description}\n`);
+  const data = await buildCatalogData(source, { setIds, progress: (line) => process.stderr.write(`  ${line}\n`) });
+  const text = `${JSON.stringify(encodeCatalog(data))}\n`;
+  writeFileSync(out, text);
+  const bytes = Buffer.byteLength(text);
+  process.stdout.write(
+    `wrote ${data.cards.length} cards in ${data.sets.length} sets to ${out} (${bytes} bytes, ${gzipSync(text).length} gzipped)\n`,
+  );
+} catch (error) {
+  process.stderr.write(`data:catalog: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+}

@@ -17,7 +17,7 @@ import {
 } from "../src/simulator/simulate-market.js";
 
 const USAGE = `usage: pnpm data:simulate --cards N --days D --seed S [--end YYYY-MM-DD] [--out FILE] [--stats]
-  --cards  how many cards (the bundled catalog's 2,080, then clones)
+  --cards  how many cards (the 2,080 of SIMULATED_SETS, then clones)
   --days   how many calendar days, ending on --end
   --seed   integer; the same seed gives the same bytes
   --end    last day (default ${SIMULATION_DEFAULT_END_DATE}, never today)

@@ -14,7 +14,13 @@
  * With REDIS_URL, a promotion reaches every pricing replica at once. Exit code 1 on any error.
  */
 import { parseArgs } from "node:util";
-import { createCatalog, loadBundledCatalog, simulatedCatalogData, type Catalog } from "@pokewatch/market";
+import {
+  createCatalog,
+  loadBundledCatalog,
+  simulatedCatalogData,
+  simulationCatalog,
+  type Catalog,
+} from "@pokewatch/market";
 import { pipelineHealth } from "../src/pipeline/pipeline-health.js";
 import { PipelineBusyError, type PipelineRunRecord, type StepRecord } from "../src/pipeline/pipeline-types.js";
 import { createProgressThrottle } from "../src/pipeline/progress-throttle.js";
@@ -63,12 +69,12 @@ interface RunArgs {
 function runArgs(values: Values): RunArgs {
   onlyFlags("run", values, ["trees", "cards", "no-simulate"]);
   const trees = wholeNumber("trees", values.trees, 1, 10_000);
-  const bundled = loadBundledCatalog();
-  const cards = wholeNumber("cards", values.cards, 1, bundled.size);
+  const recent = simulationCatalog(loadBundledCatalog());
+  const cards = wholeNumber("cards", values.cards, 1, recent.size);
   return {
     options: { ...(trees !== undefined && { trees }), ...(values["no-simulate"] && { simulateIfEmpty: false }) },
-    // The first N cards in catalog order, so a small run prices real card ids.
-    catalog: cards === undefined ? undefined : createCatalog(simulatedCatalogData(cards, bundled)),
+    // The first N cards of the simulated sets in catalog order, so a small run prices real card ids.
+    catalog: cards === undefined ? undefined : createCatalog(simulatedCatalogData(cards, recent)),
   };
 }
 

@@ -15,6 +15,7 @@ import type { PricingContext } from "./context.js";
 import { computeRankedPrices } from "./deals/compute-ranked-prices.js";
 import { createDealsRanker, type CreateDealsRankerOptions } from "./deals/deals-ranker.js";
 import { createMemoryDealsRankingStore } from "./deals/deals-ranking-store.js";
+import { createPricedCardIds } from "./deals/priced-card-ids.js";
 import { createPricesVersionReader } from "./deals/prices-version.js";
 import { createRedisDealsRankingStore } from "./deals/redis-deals-ranking-store.js";
 import { createFairPriceLoader } from "./fair-prices/fair-price-loader.js";
@@ -33,7 +34,7 @@ export interface CreatePricingAppOptions extends ServiceAppOptions {
   db: Database;
   /** REDIS_URL for the fair-price cache (keyv); without it, an in-process LRU. */
   redisUrl?: string | undefined;
-  /** @default the bundled catalog of recent sets */
+  /** @default the bundled catalog (every English set) */
   catalog?: Catalog;
   settings?: Partial<PricingSettings>;
   /** Stand-ins for tests and benchmarks; the app closes only what it opened itself. */
@@ -91,12 +92,17 @@ export async function createPricingApp(options: CreatePricingAppOptions) {
       pollMs: settings.modelPollSeconds * 1000,
     }));
   if (!options.productionModel) owned.push(() => productionModel.close());
+  const pricedCardIds = createPricedCardIds(db);
   const deals = createDealsRanker({
     productionModel,
     readPricesVersion: options.deals?.readPricesVersion ?? createPricesVersionReader(db),
-    computePrices: (model, stopped) =>
-      computeRankedPrices({
-        cardIds: catalog.cards().map((card) => card.id),
+    computePrices: async (model, stopped) => {
+      const priced = await pricedCardIds();
+      return computeRankedPrices({
+        cardIds: catalog
+          .cards()
+          .filter((card) => priced.has(card.id))
+          .map((card) => card.id),
         loaderFor: () =>
           createFairPriceLoader({
             catalog,
@@ -108,7 +114,8 @@ export async function createPricingApp(options: CreatePricingAppOptions) {
             today,
           }),
         stopped,
-      }),
+      });
+    },
     store: redis
       ? createRedisDealsRankingStore({ redis, logger: service.logger, namespace: options.deals?.namespace })
       : createMemoryDealsRankingStore(),

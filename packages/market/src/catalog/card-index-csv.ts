@@ -11,8 +11,8 @@ export interface CardIndexEntry {
 
 /**
  * Reads a card index in the format of `../shared/data/catalog/cards_index.csv` (`card_id`,
- * `set_release_date`, `rarity`, …): the whole English catalog, for evaluating on price files
- * whose cards are not in the bundled recent sets. A malformed or impossible release date
+ * `set_release_date`, `rarity`, …), for evaluating on price files whose cards the bundled catalog
+ * does not hold (it holds every English card as of its build). A malformed or impossible release date
  * (`1999/01/09`, `2025-02-30`) reads as unknown: one bad cell should cost that card its set age, not
  * the whole evaluation, and passed on it would turn the set-age feature into NaN.
  */

@@ -26,6 +26,8 @@ export class CatalogInputError extends Error {
 }
 
 export function foldText(text: string): string {
+  // Most names are plain ASCII, which has nothing to fold but case.
+  if (/^[\x20-\x7e]*$/.test(text)) return text.toLowerCase();
   return text
     .normalize("NFD")
     .replace(/\p{Diacritic}/gu, "")

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { CatalogCard, CatalogData, CatalogSet } from "./catalog-types.js";
+import { decodeCatalog, type CompactCatalog } from "./compact-catalog.js";
 import {
   CatalogInputError,
   SEARCH_PAGE_DEFAULT,
@@ -32,10 +33,16 @@ export interface Catalog {
   search(options: CardSearch): CardPage;
 }
 
+// What `localeCompare` does, without building a collator per comparison (19,783 cards sort in ~30 ms, not ~1 s).
+const byText = new Intl.Collator();
+const byNumber = new Intl.Collator("en", { numeric: true });
+
 interface IndexedCard {
   card: CatalogCard;
   position: number;
   foldedName: string;
+  rarity: string | null;
+  supertype: string;
 }
 
 /**
@@ -47,19 +54,41 @@ export function createCatalog(data: CatalogData): Catalog {
   for (const card of data.cards) {
     if (!setsById.has(card.setId)) throw new Error(`catalog card ${card.id} names unknown set ${card.setId}`);
   }
-  const ordered = [...data.cards].sort((a, b) => {
-    const byRelease = setsById.get(b.setId)!.releaseDate.localeCompare(setsById.get(a.setId)!.releaseDate);
-    if (byRelease !== 0) return byRelease;
-    if (a.setId !== b.setId) return a.setId.localeCompare(b.setId);
-    return a.number.localeCompare(b.number, "en", { numeric: true });
-  });
-  const indexed: IndexedCard[] = ordered.map((card, position) => ({ card, position, foldedName: foldText(card.name) }));
+  // Sets in order, then each set's cards by number: far fewer comparisons than one sort of every card.
+  const setOrder = [...data.sets].sort(
+    (a, b) => byText.compare(b.releaseDate, a.releaseDate) || byText.compare(a.id, b.id),
+  );
+  const cardsOfSet = new Map<string, CatalogCard[]>(setOrder.map((set) => [set.id, []]));
+  for (const card of data.cards) cardsOfSet.get(card.setId)!.push(card);
+  const ordered = setOrder.flatMap((set) =>
+    cardsOfSet.get(set.id)!.sort((a, b) => byNumber.compare(a.number, b.number)),
+  );
+  // A few dozen rarities and supertypes: one lower-case copy of each, not one per card.
+  const lowerCase = new Map<string, string>();
+  const lower = (text: string) => lowerCase.get(text) ?? lowerCase.set(text, text.toLowerCase()).get(text)!;
+  const indexed: IndexedCard[] = ordered.map((card, position) => ({
+    card,
+    position,
+    foldedName: foldText(card.name),
+    rarity: card.rarity === null ? null : lower(card.rarity),
+    supertype: lower(card.supertype),
+  }));
   const byId = new Map(indexed.map((entry) => [entry.card.id, entry.card]));
+  if (byId.size !== indexed.length) {
+    const seen = new Set<string>();
+    const twice = ordered.find((card) => seen.size === seen.add(card.id).size);
+    throw new Error(`catalog card id ${twice!.id} appears twice`);
+  }
   const bySet = new Map<string, CatalogCard[]>();
-  for (const card of ordered) {
-    const cards = bySet.get(card.setId);
-    if (cards) cards.push(card);
-    else bySet.set(card.setId, [card]);
+  const indexedBySet = new Map<string, IndexedCard[]>();
+  for (const entry of indexed) {
+    const { setId } = entry.card;
+    if (!bySet.has(setId)) {
+      bySet.set(setId, []);
+      indexedBySet.set(setId, []);
+    }
+    bySet.get(setId)!.push(entry.card);
+    indexedBySet.get(setId)!.push(entry);
   }
 
   return {
@@ -77,15 +106,18 @@ export function createCatalog(data: CatalogData): Catalog {
       const name = options.name ? foldText(options.name.trim()) : null;
       const rarity = options.rarity?.toLowerCase() ?? null;
       const supertype = options.supertype?.toLowerCase() ?? null;
-      const matches = indexed.filter(
-        (entry) =>
-          (!name || entry.foldedName.includes(name)) &&
-          (!options.setId || entry.card.setId === options.setId) &&
-          (!rarity || entry.card.rarity?.toLowerCase() === rarity) &&
-          (!supertype || entry.card.supertype.toLowerCase() === supertype),
-      );
-      const start = matches.findIndex((entry) => entry.position > after);
-      const from = start === -1 ? matches.length : start;
+      // A set's cards are a run of the order, so a set filter scans that set alone.
+      const scanned = options.setId ? (indexedBySet.get(options.setId) ?? []) : indexed;
+      const filtered = name || rarity || supertype;
+      const matches = !filtered
+        ? scanned
+        : scanned.filter(
+            (entry) =>
+              (!name || entry.foldedName.includes(name)) &&
+              (!rarity || entry.rarity === rarity) &&
+              (!supertype || entry.supertype === supertype),
+          );
+      const from = firstAfter(matches, after);
       const page = matches.slice(from, from + first);
       return {
         edges: page.map((entry) => ({ node: entry.card, cursor: encodeCursor(entry.position) })),
@@ -97,8 +129,27 @@ export function createCatalog(data: CatalogData): Catalog {
   };
 }
 
-/** The compact catalog of recent sets shipped in `packages/market/data/catalog.json`. */
+/** The index of the first entry past position `after`: entries are in position order, so a binary search. */
+function firstAfter(entries: readonly IndexedCard[], after: number): number {
+  let [low, high] = [0, entries.length];
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (entries[middle]!.position > after) high = middle;
+    else low = middle + 1;
+  }
+  return low;
+}
+
+export const BUNDLED_CATALOG_FILE = new URL("../../data/catalog.json", import.meta.url);
+
+let bundled: Catalog | undefined;
+
+/**
+ * The whole English catalog shipped in `packages/market/data/catalog.json` (see `pnpm data:catalog`).
+ * Read once per process and shared: the catalog is read-only.
+ */
 export function loadBundledCatalog(): Catalog {
-  const file = new URL("../../data/catalog.json", import.meta.url);
-  return createCatalog(JSON.parse(readFileSync(file, "utf8")) as CatalogData);
+  return (bundled ??= createCatalog(
+    decodeCatalog(JSON.parse(readFileSync(BUNDLED_CATALOG_FILE, "utf8")) as CompactCatalog),
+  ));
 }

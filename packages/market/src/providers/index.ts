@@ -23,3 +23,8 @@ export {
 export { PROVIDER_DEFAULTS, type ProviderClientOptions } from "./provider-options.js";
 export type { ProviderPrices, SkippedCard } from "./provider-prices.js";
 export { pickTcgplayerVariant, TCGPLAYER_VARIANT_ORDER } from "./tcgplayer-prices.js";
+export {
+  createPokemonTcgCatalogSource,
+  POKEMONTCG_DEFAULT_BASE_URL,
+  type PokemonTcgCatalogOptions,
+} from "./pokemontcg-catalog-client.js";

@@ -1,15 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { loadBundledCatalog } from "../catalog/catalog.js";
 import { createMarketStats, type MarketStats } from "./market-stats.js";
 import { createMarketSimulator } from "./simulate-market.js";
+import { simulationCatalog } from "./simulated-sets.js";
 
 /**
  * Bands around the real figures of docs/simulator.md. They are wide on purpose: the simulator should
  * look like the market (sticky, heavy-tailed, thin, ordered by rarity), not reproduce one sample.
- * The whole catalog is used because its first few hundred cards are all from the two newest sets.
+ * All 2,080 cards of the simulated sets are used because the first few hundred are all from the two newest sets.
  */
 function statsFor(seed: number): MarketStats {
-  const simulator = createMarketSimulator({ cards: 2080, days: 120, seed, catalog: loadBundledCatalog() });
+  const simulator = createMarketSimulator({ cards: 2080, days: 120, seed, catalog: simulationCatalog() });
   const rarityById = new Map(simulator.cards.map((card) => [card.id, card.rarity]));
   const stats = createMarketStats((id) => rarityById.get(id) ?? null);
   for (let i = 0; i < simulator.cards.length; i++) stats.add(simulator.simulateCardSeries(i));

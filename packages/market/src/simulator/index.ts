@@ -27,3 +27,4 @@ export {
   simulatedSets,
   type SimulatedCard,
 } from "./simulated-cards.js";
+export { SIMULATED_SETS, simulationCatalog } from "./simulated-sets.js";

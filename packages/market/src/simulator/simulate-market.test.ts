@@ -1,7 +1,6 @@
 import { PassThrough } from "node:stream";
 import { text } from "node:stream/consumers";
 import { describe, expect, it } from "vitest";
-import { loadBundledCatalog } from "../catalog/catalog.js";
 import { writePriceCsv } from "./price-csv-writer.js";
 import {
   SIMULATION_DEFAULT_END_DATE,
@@ -9,8 +8,9 @@ import {
   simulateMarket,
   type SimulateMarketOptions,
 } from "./simulate-market.js";
+import { simulationCatalog } from "./simulated-sets.js";
 
-const catalog = loadBundledCatalog();
+const catalog = simulationCatalog();
 const base = { cards: 300, days: 120, seed: 1, catalog } satisfies SimulateMarketOptions;
 
 async function csvOf(options: SimulateMarketOptions): Promise<string> {

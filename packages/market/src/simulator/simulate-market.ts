@@ -1,5 +1,4 @@
 import type { Catalog } from "../catalog/catalog.js";
-import { loadBundledCatalog } from "../catalog/catalog.js";
 import type { PricePoint } from "../prices/price-point.js";
 import { parseIsoDay } from "../calendar-day.js";
 import { calendarDays, type CalendarDays } from "./calendar-days.js";
@@ -7,6 +6,7 @@ import { SET_STREAM, simulateCardPoints } from "./card-series.js";
 import { rarityTier } from "./rarity-tiers.js";
 import { createSeededRandom, hashString } from "./seeded-random.js";
 import { simulatedCards, type SimulatedCard } from "./simulated-cards.js";
+import { simulationCatalog } from "./simulated-sets.js";
 
 /** A fixed default, so the output never depends on the day it is generated. */
 export const SIMULATION_DEFAULT_END_DATE = "2025-12-31";
@@ -22,7 +22,7 @@ export interface SimulateMarketOptions {
   seed: number;
   /** Last simulated day, `YYYY-MM-DD`. @default SIMULATION_DEFAULT_END_DATE */
   endDate?: string;
-  /** @default loadBundledCatalog() */
+  /** @default simulationCatalog(): the bundled catalog's SIMULATED_SETS */
   catalog?: Catalog;
 }
 
@@ -67,7 +67,7 @@ export function createMarketSimulator(options: SimulateMarketOptions): MarketSim
     throw new RangeError(`simulateMarket: ${problems.map((p) => `${p.option} ${p.problem}`).join("; ")}`);
   }
   const { seed } = options;
-  const cards = simulatedCards(options.cards, options.catalog ?? loadBundledCatalog());
+  const cards = simulatedCards(options.cards, options.catalog ?? simulationCatalog());
   const calendar: CalendarDays = calendarDays(options.endDate ?? SIMULATION_DEFAULT_END_DATE, options.days);
   const setZ = new Map<string, number>();
   const releaseDay = new Map<string, number>();

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { createCatalog, loadBundledCatalog } from "../catalog/catalog.js";
+import { createCatalog } from "../catalog/catalog.js";
 import { catalogCardsInOrder, simulatedCards, simulatedCatalogData, simulatedSets } from "./simulated-cards.js";
+import { simulationCatalog } from "./simulated-sets.js";
 
-const catalog = loadBundledCatalog();
+const catalog = simulationCatalog();
 const real = catalogCardsInOrder(catalog);
 
 describe("simulatedCards", () => {

@@ -1,4 +1,3 @@
-import { SEARCH_PAGE_MAX } from "../catalog/card-search.js";
 import type { Catalog } from "../catalog/catalog.js";
 import type { CatalogCard, CatalogData, CatalogSet } from "../catalog/catalog-types.js";
 
@@ -12,15 +11,7 @@ export interface SimulatedCard extends CatalogCard {
 
 /** Every card of the catalog in its fixed order (newest set first, then by number). */
 export function catalogCardsInOrder(catalog: Catalog): CatalogCard[] {
-  const cards: CatalogCard[] = [];
-  let after: string | null = null;
-  for (;;) {
-    const page = catalog.search({ first: SEARCH_PAGE_MAX, after });
-    for (const edge of page.edges) cards.push(edge.node);
-    const last = page.edges.at(-1);
-    if (!page.hasNextPage || !last) return cards;
-    after = last.cursor;
-  }
+  return [...catalog.cards()];
 }
 
 /**

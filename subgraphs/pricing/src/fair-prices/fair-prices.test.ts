@@ -81,6 +81,28 @@ describe("fair prices from the production model", () => {
     );
   });
 
+  it("serves a card of an old set, never priced, with NOT_FOUND for its fair price and no market price", async () => {
+    const { body } = await signedQuery<{ card: Record<string, unknown> }>(
+      t.app,
+      `{ card(id: "base1-4") { name imageUrl set { name releaseDate } marketPrice { market } priceHistory { date } fairPrice { fairPrice } } }`,
+    );
+    expect(body.data!.card).toEqual({
+      name: "Charizard",
+      imageUrl: "https://images.pokemontcg.io/base1/4.png",
+      set: { name: "Base", releaseDate: "1999-01-09" },
+      marketPrice: null,
+      priceHistory: [],
+      fairPrice: null,
+    });
+    expect(body.errors).toEqual([
+      expect.objectContaining({
+        path: ["card", "fairPrice"],
+        message: 'Card "base1-4" has no prices yet, so it has no fair price',
+        extensions: expect.objectContaining({ code: "NOT_FOUND" }),
+      }),
+    ]);
+  });
+
   it("answers each bad request of fairPrices with null, its own code and path, while the rest answer", async () => {
     const { body } = await signedQuery<{ fairPrices: (FairPriceBody | null)[] }>(
       t.app,

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { createPgliteDatabase, runMigrations, type Database } from "@pokewatch/kit";
 import { silentLogger } from "@pokewatch/kit/testing";
 import {
+  SIMULATED_SETS,
   createCatalog,
   createPriceStore,
   loadBundledCatalog,
@@ -85,6 +86,24 @@ describe("ingest step", () => {
     expect(second.outputHash).toBe(first.outputHash);
     expect(second.message).toBe("30 cards, 2,700 prices (simulator)");
     expect(await ctx.prices.summary()).toMatchObject({ points: 2700 });
+  });
+
+  it("simulates only the SIMULATED_SETS of the whole bundled catalog: 2,080 cards, not 19,783", async () => {
+    const { ctx, messages } = await emptyStoreContext({ simulateDays: 2 });
+    const run = await ingestStep.run({ ...ctx, catalog: loadBundledCatalog() });
+    expect(messages[0]).toBe("simulating 2,080 cards × 2 days (seed 1)");
+    expect(run.output.series).toHaveLength(2080);
+    const bundled = loadBundledCatalog();
+    expect(run.output.series.every((s) => SIMULATED_SETS.includes(bundled.card(s.cardId)!.setId))).toBe(true);
+  });
+
+  it("fails clearly when the catalog holds none of the simulated sets", async () => {
+    const { ctx } = await emptyStoreContext();
+    const bundled = loadBundledCatalog();
+    const old = createCatalog({ source: "test", sets: [bundled.set("base1")!], cards: [...bundled.cards("base1")] });
+    await expect(ingestStep.run({ ...ctx, catalog: old })).rejects.toThrow(
+      /^cannot simulate prices: the catalog holds none of the simulated sets \(sv3pt5, /,
+    );
   });
 
   it("fails on an empty store when simulating is off", async () => {

@@ -1,9 +1,11 @@
 import { createHash, randomUUID, type Hash } from "node:crypto";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import {
+  SIMULATED_SETS,
   createMarketSimulator,
   formatIsoDay,
   simulateMarketProblems,
+  simulationCatalog,
   type PricePoint,
   type PriceSeries,
 } from "@pokewatch/market";
@@ -37,7 +39,7 @@ const count = (n: number) => n.toLocaleString("en-US");
 
 /**
  * Step 1: reads every card's price history from the price store. With nothing stored and
- * `simulateIfEmpty`, it first simulates the catalog (seeded, ending yesterday) into the store.
+ * `simulateIfEmpty`, it first simulates the catalog's SIMULATED_SETS (seeded, ending yesterday) into the store.
  */
 export const ingestStep: PipelineStep<void, IngestOutput> = {
   name: "ingest",
@@ -94,11 +96,20 @@ export const ingestStep: PipelineStep<void, IngestOutput> = {
   deserialize: (body) => decodeIngestOutput<IngestOutput>(body),
 };
 
-/** Simulates `simulateDays` days of the whole catalog ending yesterday, stored in one transaction. */
+/**
+ * Simulates `simulateDays` days ending yesterday for the catalog's cards in SIMULATED_SETS (not all
+ * 19,783 cards: a first start stays bounded), stored in one transaction.
+ */
 async function simulateIntoStore(ctx: StepContext): Promise<string> {
   const { simulateDays: days, simulateSeed: seed } = ctx.options;
   const endDate = formatIsoDay(Math.floor(ctx.clock().getTime() / DAY_MS) - 1);
-  const options = { cards: ctx.catalog.size, days, seed, endDate, catalog: ctx.catalog };
+  const catalog = simulationCatalog(ctx.catalog);
+  if (catalog.size === 0) {
+    throw new StepFailure(
+      `cannot simulate prices: the catalog holds none of the simulated sets (${SIMULATED_SETS.join(", ")})`,
+    );
+  }
+  const options = { cards: catalog.size, days, seed, endDate, catalog };
   const problems = simulateMarketProblems(options);
   if (problems.length > 0) {
     const names = { cards: "the catalog size", days: "simulateDays", seed: "simulateSeed", endDate: "the end date" };
