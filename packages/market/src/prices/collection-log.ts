@@ -25,6 +25,8 @@ export interface CollectionEntry {
 export interface CollectionLog {
   /** The entries of `provider` on `day`, by scope. */
   entries(provider: string, day: string): Promise<Map<string, CollectionEntry>>;
+  /** Scopes `provider` collected on `fromDay` or later (a backfill is not repeated every day). */
+  collectedSince(provider: string, fromDay: string): Promise<Set<string>>;
   /**
    * Stores the points and marks the scope collected, in one transaction: a crash between the two
    * can neither lose the mark (the scope would be fetched again) nor keep it without the prices.
@@ -64,6 +66,14 @@ export function createCollectionLog(db: Database): CollectionLog {
         [provider, day],
       );
       return new Map(rows.map((row) => [row.scope, { ...row }]));
+    },
+
+    async collectedSince(provider, fromDay) {
+      const rows = await db.query<{ scope: string }>(
+        `SELECT DISTINCT scope FROM price_collections WHERE provider = $1 AND day >= $2::date AND status = 'collected'`,
+        [provider, fromDay],
+      );
+      return new Set(rows.map((row) => row.scope));
     },
 
     collected({ provider, scope, day, skipped }, points) {
