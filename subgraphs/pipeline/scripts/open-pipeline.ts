@@ -8,6 +8,7 @@ import {
   parseEnv,
   runMigrations,
   type Database,
+  type Logger,
   type Redis,
 } from "@pokewatch/kit";
 import { marketMigrations, type Catalog } from "@pokewatch/market";
@@ -31,6 +32,9 @@ export interface OpenedPipeline {
   redis: Redis | undefined;
   /** Where the runs live, for the user: `DATABASE_URL` or the embedded folder. */
   database: string;
+  logger: Logger;
+  /** DATA_DIR. */
+  dataDir: string;
   close(): Promise<void>;
 }
 
@@ -90,6 +94,8 @@ export async function openPipeline({
     db,
     redis,
     database: db.kind === "postgres" ? "DATABASE_URL" : env.DATA_DIR,
+    logger,
+    dataDir: env.DATA_DIR,
     async close() {
       redis?.disconnect();
       await db.close();
