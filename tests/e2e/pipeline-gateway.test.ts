@@ -171,8 +171,8 @@ describe("the training pipeline through the gateway", () => {
     expect(JSON.stringify(forbidden.body)).not.toContain("<svg");
 
     // A second run on unchanged data, triggered with a second key (one trigger per 5 min per key):
-    // collect has nothing left to do that day (cached); ingest runs again (the first run's collect
-    // simulated into an empty store, which is never a cache hit)
+    // collect and ingest run again (the first run's collect simulated into an empty store, which is
+    // never a cache hit; now there is nothing to do)
     // and reads back the same prices, so validate, features and train reuse their outputs; register
     // finds the same model already registered and promote keeps it: production and what pricing
     // serves do not change.
@@ -194,7 +194,7 @@ describe("the training pipeline through the gateway", () => {
     expect(rerun.error).toBeNull();
     expect(rerun.status).toBe("SUCCEEDED");
     expect(Object.fromEntries(rerun.steps.map((step) => [step.name, step.status]))).toEqual({
-      collect: "CACHED",
+      collect: "SUCCEEDED",
       ingest: "SUCCEEDED",
       validate: "CACHED",
       features: "CACHED",
