@@ -15,8 +15,7 @@
 import { parseArgs } from "node:util";
 import { parseEnv } from "@pokewatch/kit";
 import { createPriceStore, loadBundledCatalog, looksLikeIsoDay } from "@pokewatch/market";
-import { z } from "zod";
-import { collectEnvShape, collectOptionsFromEnv } from "../src/collect-env.js";
+import { collectEnvSchema, collectOptionsFromEnv } from "../src/collect-env.js";
 import { collectStep } from "../src/pipeline/steps/collect-step.js";
 import { DEFAULT_PIPELINE_OPTIONS, StepFailure } from "../src/pipeline/steps/step.js";
 import { openPipeline } from "./open-pipeline.js";
@@ -53,7 +52,7 @@ async function main(): Promise<void> {
   const catalog = loadBundledCatalog();
   const unknown = sets?.filter((id) => !catalog.set(id)) ?? [];
   if (unknown.length > 0) throw new UsageError(`unknown set ids (not in the catalog): ${unknown.join(", ")}`);
-  const collect = { ...collectOptionsFromEnv(parseEnv(z.object(collectEnvShape), process.env)), sets, date };
+  const collect = { ...collectOptionsFromEnv(parseEnv(collectEnvSchema, process.env)), sets, date };
   const opened = await openPipeline({ options: { collect } });
   try {
     const { db } = opened;

@@ -14,7 +14,7 @@ import {
 import { marketMigrations, type Catalog } from "@pokewatch/market";
 import { migrateModelRegistry } from "@pokewatch/model";
 import { z } from "zod";
-import { collectEnvShape, collectOptionsFromEnv } from "../src/collect-env.js";
+import { collectEnvSchema, collectEnvShape, collectOptionsFromEnv } from "../src/collect-env.js";
 import { createPipelineService, type PipelineService } from "../src/pipeline/pipeline-service.js";
 import type { PipelineOptions } from "../src/pipeline/steps/step.js";
 import { pipelineMigrations } from "../src/pipeline-app.js";
@@ -66,7 +66,7 @@ export async function openPipeline({
   });
   // Where collect gets prices, as the service reads it (PRICE_SOURCE, default auto), unless the caller says.
   const collectEnv = Object.fromEntries(Object.keys(collectEnvShape).map((name) => [name, source[name] || undefined]));
-  const collect = collectOptionsFromEnv(parseEnv(z.object(collectEnvShape), collectEnv));
+  const collect = collectOptionsFromEnv(parseEnv(collectEnvSchema, collectEnv));
   const logger = createLogger({ name: "pipeline-cli", level: env.LOG_LEVEL, destination: process.stderr });
   const db = await createDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR });
   let redis = env.REDIS_URL ? createRedis({ url: env.REDIS_URL, logger }) : undefined;

@@ -36,7 +36,8 @@ export const collectEnvShape = {
   PPT_MAX_CALLS_PER_RUN: wholeNumber(0, 100_000, DEFAULT_COLLECT_OPTIONS.ppt.maxCallsPerRun),
 };
 
-const collectEnvSchema = z.object(collectEnvShape);
+/** The collect variables alone (`pnpm data:collect` parses just these). */
+export const collectEnvSchema = z.object(collectEnvShape);
 type CollectEnv = z.infer<typeof collectEnvSchema>;
 
 export function collectOptionsFromEnv(env: Readonly<CollectEnv>): CollectOptions {
