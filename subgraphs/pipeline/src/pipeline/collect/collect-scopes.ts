@@ -1,5 +1,5 @@
 import { isProviderError, type CollectionLog, type PricePoint, type ProviderPrices } from "@pokewatch/market";
-import type { StepContext } from "../steps/step.js";
+import { StepFailure, type StepContext } from "../steps/step.js";
 import { describeFailure } from "./collect-options.js";
 import { emptyReport, type ProviderReport } from "./provider-report.js";
 
@@ -48,6 +48,9 @@ export async function collectScopes(options: CollectScopesOptions): Promise<Prov
       stop(`call budget of ${options.maxCalls} spent`);
       break;
     }
+    // The service is shutting down: end the run now, not after the remaining sets (each one is
+    // bounded by its timeouts and retries; the sets not reached wait for the next run).
+    if (ctx.signal?.aborted) throw new StepFailure(`stopped before ${provider} ${scope}: the run was stopped`);
     if (Date.now() > options.deadline) {
       stop("time budget spent");
       break;

@@ -226,6 +226,20 @@ describe("collect from pokemontcg.io", () => {
     expect(await ctx.prices.summary()).toMatchObject({ points: 0 });
   });
 
+  it("stops between sets when the run is stopped (the service shuts down)", async () => {
+    const server = await fakeApi(FIVE_SETS);
+    const { ctx } = await context(FIVE_SETS, { pokemontcg: { baseUrl: `${server.url}/v2` } });
+    const stop = new AbortController();
+    const stopping: StepContext = {
+      ...ctx,
+      signal: stop.signal,
+      progress: () => stop.abort(),
+    };
+    await expect(collectStep.run(stopping)).rejects.toThrow(/^stopped before pokemontcg\.io \S+: the run was stopped$/);
+    // The first set was stored (with its log entry); the others are left for the next run.
+    expect(new Set(setRequests(server).map((r) => r.split(" ")[0])).size).toBe(1);
+  });
+
   it("collects only the sets asked for, and refuses a set the catalog does not have", async () => {
     const server = await fakeApi(FIVE_SETS);
     const { ctx } = await context(FIVE_SETS, { pokemontcg: { baseUrl: `${server.url}/v2` }, sets: ["me2"] });
