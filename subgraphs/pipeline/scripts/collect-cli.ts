@@ -9,8 +9,8 @@
  * summary on stdout. `--sets` limits it to some catalog sets (default: all); `--date` is the
  * collection day (default today, UTC): sets collected that day are not fetched again.
  *
- * Exit code 0 when nothing failed, 2 when some sets (or cards) failed and are left for the next
- * run, 1 on any error. Works on DATABASE_URL when set, else on the embedded database in DATA_DIR.
+ * Exit code 0 when nothing failed, 2 when some sets (or cards) failed or sets were left untried
+ * (the next run retries them), 1 on any error. Works on DATABASE_URL when set, else on the embedded database in DATA_DIR.
  */
 import { parseArgs } from "node:util";
 import { parseEnv } from "@pokewatch/kit";
@@ -76,7 +76,11 @@ async function main(): Promise<void> {
     const { output, message } = await collectStep.run(ctx);
     err(message);
     process.stdout.write(`${JSON.stringify({ ...output, message }, null, 2)}\n`);
-    if (output.providers.some((report) => report.failed.length > 0 || report.stopped !== null)) process.exitCode = 2;
+    // A spent backfill budget is the plan working, not a failure; sets left untried are not.
+    const incomplete = output.providers.some(
+      (report) => report.failed.length > 0 || (report.unit === "set" && report.stopped !== null),
+    );
+    if (incomplete) process.exitCode = 2;
   } finally {
     await opened.close();
   }
