@@ -39,17 +39,22 @@ function catalogOf(setIds: string[]): Catalog {
 const FIVE_SETS = catalogOf(["sv3pt5", "sv6pt5", "sv8", "sv9", "me2"]);
 const clock = () => new Date("2026-11-28T05:30:00Z");
 let dataDir: string;
-const databases: Database[] = [];
+// One database for the file (PGlite takes seconds to start on a busy machine), emptied before each test.
+let db: Database;
 const servers: FakeProviderServer[] = [];
 
-beforeAll(() => {
+beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), "collect-step-"));
+  db = await createPgliteDatabase();
+  await runMigrations(db, "market", marketMigrations());
 });
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => server.close()));
-  await Promise.all(databases.splice(0).map((db) => db.close()));
 });
-afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+afterAll(async () => {
+  await db.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
 
 async function serve(handler: FakeHandler): Promise<FakeProviderServer> {
   const server = await startFakeProviderServer(handler);
@@ -65,9 +70,7 @@ async function context(
   collect: Partial<CollectOptions>,
   { logger = silentLogger(), options = {} }: { logger?: Logger; options?: Partial<PipelineOptions> } = {},
 ) {
-  const db = await createPgliteDatabase();
-  databases.push(db);
-  await runMigrations(db, "market", marketMigrations());
+  await db.exec("TRUNCATE price_points, price_collections");
   const progress: string[] = [];
   const ctx: StepContext = {
     db,
