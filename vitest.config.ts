@@ -1,6 +1,12 @@
 import { defineConfig } from "vitest/config";
 
 const ignored = ["**/node_modules/**", "**/.pokewatch/**"];
+/**
+ * Prices come from the simulator in every test and in every process a test starts (they inherit
+ * this), so no test reaches a price provider on the internet; tests of `auto` and `providers` set
+ * PRICE_SOURCE themselves and point the providers at a fake server.
+ */
+const env = { PRICE_SOURCE: "simulator" };
 
 /**
  * Three projects, one command (`pnpm test`):
@@ -16,6 +22,7 @@ export default defineConfig({
           name: "unit",
           include: ["{gateway,subgraphs,packages,stack,schema}/**/*.test.ts", "tests/static/**/*.test.ts"],
           exclude: [...ignored, "**/*.int.test.ts"],
+          env,
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },
@@ -25,6 +32,7 @@ export default defineConfig({
           name: "integration",
           include: ["**/*.int.test.ts"],
           exclude: ignored,
+          env,
           fileParallelism: false,
           testTimeout: 30_000,
           hookTimeout: 60_000,
@@ -35,6 +43,7 @@ export default defineConfig({
           name: "e2e",
           include: ["tests/e2e/**/*.test.ts"],
           exclude: ignored,
+          env,
           fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 60_000,

@@ -72,6 +72,8 @@ export async function startStack({
   failedAuthKeyPrefix,
 }: StartStackOptions): Promise<RunningStack> {
   const options = stackOptionsFromEnv(env);
+  // The pipeline's options go to the service both the first-model run and the app share.
+  const { pipelineOptions: envPipelineOptions, ...pipelineAppOptions } = options.pipeline.app;
   const { gateway: gatewayOptions } = options;
   const logger = createLogger({ name: "pokewatch", level: gatewayOptions.logLevel });
   // Refused CORS settings stop the start here, before migrations and a first model's training.
@@ -102,7 +104,8 @@ export async function startStack({
       dataDir: options.pipeline.app.dataDir,
       logger: serviceLogger("pipeline"),
       ...(catalog && { catalog }),
-      ...(pipelineOptions && { options: pipelineOptions }),
+      // The env's (where prices come from) under the caller's (tests train few trees).
+      options: { ...envPipelineOptions, ...pipelineOptions },
     });
     if (options.pipeline.trainOnStart) {
       // Before pricing starts, so that it loads the model at once; a failure is logged, never thrown.
@@ -144,7 +147,7 @@ export async function startStack({
       );
     }
     const pipelineApp = await createPipelineApp({
-      ...options.pipeline.app,
+      ...pipelineAppOptions,
       db,
       redis,
       service: pipelineService,

@@ -99,7 +99,7 @@ describe("pnpm start on an empty registry (PIPELINE_TRAIN_ON_START)", () => {
   it("still starts when the first run fails, answering MODEL_UNAVAILABLE", async () => {
     const empty = mkdtempSync(join(tmpdir(), "pokewatch-first-model-"));
     try {
-      // No prices and no simulation: ingest fails, so does the run.
+      // No prices and no simulation: collect stores none, ingest fails, so does the run.
       stack = await start(empty, { simulateIfEmpty: false });
       const { status, body } = await postGraphQL(stack.gatewayUrl, QUERY);
       expect(status).toBe(200);

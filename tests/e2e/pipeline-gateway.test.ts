@@ -90,6 +90,7 @@ describe("the training pipeline through the gateway", () => {
     expect(run.error).toBeNull();
     expect(run.status).toBe("SUCCEEDED");
     expect(run.steps.map((step) => step.name)).toEqual([
+      "collect",
       "ingest",
       "validate",
       "features",
@@ -170,8 +171,9 @@ describe("the training pipeline through the gateway", () => {
     expect(JSON.stringify(forbidden.body)).not.toContain("<svg");
 
     // A second run on unchanged data, triggered with a second key (one trigger per 5 min per key):
-    // ingest runs again (the first run simulated into an empty store, which is never a cache hit)
-    // and reads back the same prices, so validate, features and train reuse their outputs; register
+    // collect runs again (the first run's simulated into an empty store, which is never a cache hit)
+    // and finds nothing to do; ingest sees the store as the first run's ingest did, so it and
+    // validate, features and train reuse their outputs; register
     // finds the same model already registered and promote keeps it: production and what pricing
     // serves do not change.
     const created = await ask(
@@ -192,7 +194,8 @@ describe("the training pipeline through the gateway", () => {
     expect(rerun.error).toBeNull();
     expect(rerun.status).toBe("SUCCEEDED");
     expect(Object.fromEntries(rerun.steps.map((step) => [step.name, step.status]))).toEqual({
-      ingest: "SUCCEEDED",
+      collect: "SUCCEEDED",
+      ingest: "CACHED",
       validate: "CACHED",
       features: "CACHED",
       train: "CACHED",

@@ -36,6 +36,8 @@ export async function startTestStack(
     AUTH_FAILURES_PER_MINUTE: "100000",
     // Tests bring their own models; first-model.test.ts turns this on.
     PIPELINE_TRAIN_ON_START: "false",
+    // No price provider on the internet: collect-gateway.test.ts points one at a fake server.
+    PRICE_SOURCE: "simulator",
     ...env,
   });
   return startStack({ ...options, env: parsed, ...(db ? { db } : {}) });

@@ -25,12 +25,14 @@ describe("whole stack on the real PostgreSQL and Redis", () => {
       { service: "keys", version: 2 },
       { service: "market", version: 1 },
       { service: "market", version: 2 },
+      { service: "market", version: 3 },
       { service: "model", version: 1 },
       { service: "model", version: 2 },
       { service: "pipeline", version: 1 },
       { service: "pipeline", version: 2 },
       { service: "pipeline", version: 3 },
       { service: "pipeline", version: 4 },
+      { service: "pipeline", version: 5 },
     ]);
   });
 

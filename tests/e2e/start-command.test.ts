@@ -94,6 +94,7 @@ describe("pnpm start", () => {
         "pipeline_step_output_parts",
         "pipeline_step_outputs",
         "pipeline_steps",
+        "price_collections",
         "price_points",
         "schema_migrations",
       ]);

@@ -8,11 +8,13 @@ import {
   parseEnv,
   runMigrations,
   type Database,
+  type Logger,
   type Redis,
 } from "@pokewatch/kit";
 import { marketMigrations, type Catalog } from "@pokewatch/market";
 import { migrateModelRegistry } from "@pokewatch/model";
 import { z } from "zod";
+import { collectEnvSchema, collectEnvShape, collectOptionsFromEnv } from "../src/collect-env.js";
 import { createPipelineService, type PipelineService } from "../src/pipeline/pipeline-service.js";
 import type { PipelineOptions } from "../src/pipeline/steps/step.js";
 import { pipelineMigrations } from "../src/pipeline-app.js";
@@ -31,6 +33,9 @@ export interface OpenedPipeline {
   redis: Redis | undefined;
   /** Where the runs live, for the user: `DATABASE_URL` or the embedded folder. */
   database: string;
+  logger: Logger;
+  /** DATA_DIR. */
+  dataDir: string;
   close(): Promise<void>;
 }
 
@@ -59,6 +64,9 @@ export async function openPipeline({
     REDIS_URL: source.REDIS_URL || undefined,
     LOG_LEVEL: source.LOG_LEVEL || undefined,
   });
+  // Where collect gets prices, as the service reads it (PRICE_SOURCE, default auto), unless the caller says.
+  const collectEnv = Object.fromEntries(Object.keys(collectEnvShape).map((name) => [name, source[name] || undefined]));
+  const collect = collectOptionsFromEnv(parseEnv(collectEnvSchema, collectEnv));
   const logger = createLogger({ name: "pipeline-cli", level: env.LOG_LEVEL, destination: process.stderr });
   const db = await createDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR });
   let redis = env.REDIS_URL ? createRedis({ url: env.REDIS_URL, logger }) : undefined;
@@ -83,13 +91,15 @@ export async function openPipeline({
     dataDir: env.DATA_DIR,
     logger,
     ...(catalog && { catalog }),
-    ...(options && { options }),
+    options: { collect, ...options },
   });
   return {
     service,
     db,
     redis,
     database: db.kind === "postgres" ? "DATABASE_URL" : env.DATA_DIR,
+    logger,
+    dataDir: env.DATA_DIR,
     async close() {
       redis?.disconnect();
       await db.close();

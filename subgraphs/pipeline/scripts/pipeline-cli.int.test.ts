@@ -51,7 +51,7 @@ describe("pnpm run pipeline on the embedded database", { timeout: 180_000 }, () 
       expect(stderr).toContain(`▶ ${name}…`);
       expect(stderr).toMatch(new RegExp(`^✓ ${name} \\d+\\.\\d s — \\S`, "m"));
     }
-    expect(stderr).toContain("  ingest: simulating 20 cards × 120 days (seed 1)");
+    expect(stderr).toContain("  collect: simulating 20 cards × 120 days (seed 1)");
     expect(stderr).toMatch(/^ {2}train: fit: 5\/5 trees$/m);
     const summary = JSON.parse(stdout) as Summary;
     expect(summary).toMatchObject({ status: "SUCCEEDED", error: null, promoted: true });
@@ -68,7 +68,7 @@ describe("pnpm run pipeline on the embedded database", { timeout: 180_000 }, () 
     const first = await pipeline(["status"], env, dir);
     const production = (JSON.parse(first.stdout) as { productionModel: { id: string } }).productionModel.id;
 
-    // The first run's ingest simulated into an empty store (never a cache hit); this one reads
+    // The first run's collect simulated into an empty store (never a cache hit); this one reads
     // what it stored, so it is the next run that finds every step's inputs unchanged.
     const again = await pipeline(SMALL, env, dir);
     expect(again.code, again.stderr).toBe(0);
@@ -81,6 +81,7 @@ describe("pnpm run pipeline on the embedded database", { timeout: 180_000 }, () 
     expect(cached.code, cached.stderr).toBe(0);
     const third = JSON.parse(cached.stdout) as Summary;
     expect(statuses(third)).toEqual({
+      collect: "CACHED",
       ingest: "CACHED",
       validate: "CACHED",
       features: "CACHED",
@@ -89,7 +90,7 @@ describe("pnpm run pipeline on the embedded database", { timeout: 180_000 }, () 
       register: "SUCCEEDED",
       promote: "SKIPPED",
     });
-    for (const name of ["ingest", "validate", "features", "train", "evaluate"]) {
+    for (const name of ["collect", "ingest", "validate", "features", "train", "evaluate"]) {
       expect(cached.stderr).toMatch(new RegExp(`^↷ ${name} cached — `, "m"));
     }
     expect(cached.stderr).not.toContain("train: fit:");
@@ -106,7 +107,7 @@ describe("pnpm run pipeline on the embedded database", { timeout: 180_000 }, () 
     const empty = { DATA_DIR: join(dir, "empty") };
     const { code, stdout, stderr } = await pipeline(["run", "--no-simulate"], empty, dir);
     expect(code).toBe(1);
-    expect(stderr).toMatch(/^✗ ingest failed — no prices stored: import a price file/m);
+    expect(stderr).toMatch(/^✗ ingest failed — no prices stored: collect found none/m);
     expect(stderr).toMatch(/^– validate skipped — skipped: ingest failed$/m);
     const summary = JSON.parse(stdout) as Summary;
     expect(summary).toMatchObject({ status: "FAILED", promoted: false, producedModel: null });

@@ -1,5 +1,6 @@
 import { checkSubgraphSecrets, databaseEnvShape, envFields, serviceEnvShape } from "@pokewatch/kit";
 import { z } from "zod";
+import { collectEnvShape } from "./collect-env.js";
 import { DEFAULT_PIPELINE_CRON, assertValidCron } from "./pipeline/schedule.js";
 
 export const pipelineCron = z
@@ -30,6 +31,7 @@ export const pipelineEnvSchema = z
      * the run lock): `pnpm start` waits for it before serving prices, the service trains while it serves.
      */
     PIPELINE_TRAIN_ON_START: envFields.boolean(true),
+    ...collectEnvShape,
   })
   .superRefine(checkSubgraphSecrets(["pipeline"]));
 

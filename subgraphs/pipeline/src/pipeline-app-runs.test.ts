@@ -41,8 +41,10 @@ interface SeededRun {
   promoted?: boolean;
 }
 
-const ok: StepStatus[] = ["SUCCEEDED", "SUCCEEDED", "SUCCEEDED", "SUCCEEDED", "SUCCEEDED", "SUCCEEDED", "SKIPPED"];
-const failedValidate: StepStatus[] = ["SUCCEEDED", "FAILED", "SKIPPED", "SKIPPED", "SKIPPED", "SKIPPED", "SKIPPED"];
+const ok: StepStatus[] = [...Array<StepStatus>(STEP_NAMES.length - 1).fill("SUCCEEDED"), "SKIPPED"];
+const failedValidate: StepStatus[] = STEP_NAMES.map((name, i) =>
+  i < STEP_NAMES.indexOf("validate") ? "SUCCEEDED" : name === "validate" ? "FAILED" : "SKIPPED",
+);
 
 /** A finished run written through the store as the runner writes it: each step a second long. */
 async function seedRun({ trigger, day, steps, producedModelId = null, promoted = false }: SeededRun) {
@@ -198,8 +200,8 @@ describe("Query.pipelineRun", () => {
       trigger: "SCHEDULE",
       createdAt: at(0),
       startedAt: at(0),
-      finishedAt: at(7),
-      durationMs: 7000,
+      finishedAt: at(8),
+      durationMs: 8000,
       error: "validate: it broke",
       scheduledFor: at(0),
       promoted: false,
@@ -256,7 +258,7 @@ describe("Query.pipelineHealth", () => {
     );
     expect(body.data?.pipelineHealth).toEqual({
       status: "HEALTHY",
-      lastSuccessAt: "2026-11-05T03:00:07.000Z",
+      lastSuccessAt: "2026-11-05T03:00:08.000Z",
       consecutiveFailures: 0,
       lastRun: { id: runs.r5!.id },
       activeRun: null,

@@ -143,6 +143,8 @@ describe("a first run, with no model in production", () => {
     it("reuses the first run's outputs up to the trained model", () => {
       expect(second).toMatchObject({ status: "SUCCEEDED", promoted: false });
       expect(statuses(second)).toMatchObject({
+        // Nothing left to collect that day.
+        collect: "CACHED",
         ingest: "CACHED",
         validate: "CACHED",
         features: "CACHED",

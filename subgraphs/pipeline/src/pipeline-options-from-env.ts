@@ -1,9 +1,10 @@
 import { subgraphOptionsOf, type DatabaseOptions, type RunnerOptions } from "@pokewatch/kit";
+import { collectOptionsFromEnv } from "./collect-env.js";
 import type { PipelineEnv } from "./env.js";
 import type { CreatePipelineAppOptions } from "./pipeline-app.js";
 
 /** What the app needs at run time, which the entry point opens or makes, and test knobs. */
-type PipelineRuntime = "db" | "redis" | "logger" | "clock" | "catalog" | "pipelineOptions" | "scheduler" | "service";
+type PipelineRuntime = "db" | "redis" | "logger" | "clock" | "catalog" | "scheduler" | "service";
 
 /** Everything the pipeline service takes from its environment. */
 export interface PipelineOptionsFromEnv extends RunnerOptions {
@@ -26,6 +27,7 @@ export function pipelineOptionsFromEnv(env: PipelineEnv): PipelineOptionsFromEnv
       ...base.app,
       cron: env.PIPELINE_CRON,
       dataDir: env.DATA_DIR,
+      pipelineOptions: { collect: collectOptionsFromEnv(env) },
     },
     trainOnStart: env.PIPELINE_TRAIN_ON_START,
   };

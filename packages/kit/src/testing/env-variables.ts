@@ -3,8 +3,14 @@ import type { z } from "zod";
 import { generateApiKeySecret } from "../api-keys/api-key-secret.js";
 import { parseEnv } from "../env.js";
 
-/** The secret the variables tests start from: SUBGRAPH_SECRET only. */
-export const BASE_TEST_ENV: Readonly<Record<string, string>> = Object.freeze({ SUBGRAPH_SECRET: "s".repeat(32) });
+/**
+ * What the variables tests start from: SUBGRAPH_SECRET, and prices from the simulator, so that no
+ * test reaches a price provider on the internet unless it asks to.
+ */
+export const BASE_TEST_ENV: Readonly<Record<string, string>> = Object.freeze({
+  SUBGRAPH_SECRET: "s".repeat(32),
+  PRICE_SOURCE: "simulator",
+});
 
 /**
  * A valid value, different from the default or from `BASE_TEST_ENV`, for every variable a
@@ -82,6 +88,13 @@ export const ALTERNATIVE_ENV_VALUES: Readonly<Record<string, string>> = Object.f
   PIPELINE_PORT: "5003",
   PIPELINE_CRON: "0 4 * * *",
   PIPELINE_TRAIN_ON_START: "false",
+  PRICE_SOURCE: "providers",
+  POKEMONTCG_API_URL: "http://127.0.0.1:9/v2",
+  POKEMONTCG_API_KEY: "tcg_test_key",
+  POKEMON_PRICE_API_KEY: "ppt_test_key",
+  PPT_API_URL: "http://127.0.0.1:9/ppt/v2",
+  PRICE_BACKFILL_DAYS: "30",
+  PPT_MAX_CALLS_PER_RUN: "5",
 });
 
 /** `BASE_TEST_ENV` with one variable set to its alternative value. */

@@ -37,3 +37,4 @@ export {
   type PriceImportOptions,
   type PriceImportReport,
 } from "./import-prices.js";
+export { createCollectionLog, type CollectionEntry, type CollectionLog } from "./collection-log.js";

@@ -68,6 +68,19 @@ describe("retries", () => {
     expect(server.requests).toHaveLength(2);
   });
 
+  it("with failBeyondMaxRetryAfter, ends at once on a Retry-After beyond the cap, and waits one within it", async () => {
+    const long = await httpFor((_req, res) => sendJson(res, 429, {}, { "retry-after": "86400" }), {
+      failBeyondMaxRetryAfter: true,
+    });
+    const error = await providerError(long.get());
+    expect(error).toMatchObject({ code: "RATE_LIMITED", status: 429, attempts: 1, retryAfterMs: 86_400_000 });
+    expect(long.server.requests).toHaveLength(1);
+
+    const short = await httpFor(failThenSucceed([503, { "retry-after": "0" }]), { failBeyondMaxRetryAfter: true });
+    await expect(short.get()).resolves.toEqual({ ok: true });
+    expect(short.server.requests).toHaveLength(2);
+  });
+
   it("retries a refused connection, then reports NETWORK", async () => {
     const port = await closedPort();
     const http = createProviderHttp({

@@ -8,6 +8,12 @@ export interface ProviderClientOptions {
   backoff?: { baseMs?: number; maxMs?: number };
   /** Cap on a `Retry-After` wait, so one answer cannot park a batch job for an hour. @default 60_000 */
   maxRetryAfterMs?: number;
+  /**
+   * A `Retry-After` beyond `maxRetryAfterMs` ends the call at once (RATE_LIMITED, with its
+   * `retryAfterMs`) instead of waiting the cap and asking again too early: a batch that walks many
+   * sets stops there and comes back on its next run. @default false
+   */
+  failBeyondMaxRetryAfter?: boolean;
   /** Another fetch implementation (a proxy agent, a recorder). @default globalThis.fetch */
   fetch?: typeof globalThis.fetch;
   /** Clock for dates the provider leaves out. @default () => new Date() */
@@ -67,6 +73,7 @@ export interface ResolvedHttpOptions {
   retries: number;
   backoff: { baseMs: number; maxMs: number };
   maxRetryAfterMs: number;
+  failBeyondMaxRetryAfter: boolean;
   fetch: typeof globalThis.fetch | undefined;
 }
 
@@ -89,6 +96,7 @@ export function resolveHttpOptions(owner: string, options: ProviderClientOptions
       0,
       MAX_TIMER_MS,
     ),
+    failBeyondMaxRetryAfter: options.failBeyondMaxRetryAfter === true,
     fetch: options.fetch,
   };
 }

@@ -36,11 +36,23 @@ export function retryDelayMs(
 
 /** The wait before each retry, for ky's `beforeRetry` hook. */
 export function createRetryWait(
-  options: Pick<ResolvedHttpOptions, "backoff" | "maxRetryAfterMs"> & RetryWaitOptions,
+  options: Pick<ResolvedHttpOptions, "backoff" | "maxRetryAfterMs"> &
+    Partial<Pick<ResolvedHttpOptions, "failBeyondMaxRetryAfter">> &
+    RetryWaitOptions,
 ): (retryCount: number, error: unknown) => Promise<void> {
   const sleep = options.sleep ?? ((ms: number) => sleepFor(ms));
   const random = options.random ?? Math.random;
-  return (retryCount, error) => sleep(retryDelayMs(retryCount, error, options, random(), Date.now()));
+  return async (retryCount, error) => {
+    // Thrown from ky's beforeRetry hook, the HTTP error ends the call as it is: no further attempt.
+    if (options.failBeyondMaxRetryAfter && retryAfterBeyondCap(error, options.maxRetryAfterMs)) throw error;
+    await sleep(retryDelayMs(retryCount, error, options, random(), Date.now()));
+  };
+}
+
+function retryAfterBeyondCap(error: unknown, maxRetryAfterMs: number): boolean {
+  if (!(error instanceof HTTPError) || !RETRY_AFTER_STATUSES.has(error.response.status)) return false;
+  const retryAfterMs = parseRetryAfter(error.response.headers.get("retry-after"), Date.now());
+  return retryAfterMs !== null && retryAfterMs > maxRetryAfterMs;
 }
 
 /** `Retry-After` as milliseconds from `nowMs`: delta-seconds or an HTTP date; null when absent or unreadable. */

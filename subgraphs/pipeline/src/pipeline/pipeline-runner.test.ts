@@ -130,7 +130,7 @@ describe.each(stores)("createPipelineRunner with the run store %s", (_kind, open
     const pipeline = runner({ steps: gatedStep().entries, logger });
     const abandoned = await store.create({ trigger: "MANUAL", now });
     await store.start(abandoned.id, now);
-    await store.updateStep(abandoned.id, "ingest", { status: "RUNNING", startedAt: now });
+    await store.updateStep(abandoned.id, "collect", { status: "RUNNING", startedAt: now });
 
     now = new Date(t0.getTime() + DEFAULT_STALE_AFTER_MS - 1_000);
     expect(await pipeline.recoverStale()).toEqual([]);
@@ -141,7 +141,7 @@ describe.each(stores)("createPipelineRunner with the run store %s", (_kind, open
       error: expect.stringContaining("no heartbeat since 2026-11-28T03:00:00.000Z"),
     });
     expect((await store.steps(abandoned.id)).map((s) => s.status)).toEqual([
-      ...["FAILED", "SKIPPED", "SKIPPED", "SKIPPED", "SKIPPED", "SKIPPED", "SKIPPED"],
+      ...["FAILED", "SKIPPED", "SKIPPED", "SKIPPED", "SKIPPED", "SKIPPED", "SKIPPED", "SKIPPED"],
     ]);
     expect(lines().filter((line) => line.includes(abandoned.id) && line.includes('"level":40'))).toHaveLength(1);
 
@@ -177,7 +177,7 @@ describe("createPipelineRunner on PGlite with run ownership", () => {
       const store = createRunStore(db);
       const left = await store.create({ trigger: "MANUAL", now });
       await store.start(left.id, now);
-      await store.updateStep(left.id, "ingest", { status: "RUNNING", startedAt: now });
+      await store.updateStep(left.id, "collect", { status: "RUNNING", startedAt: now });
       const { entries, release } = gatedStep();
       const options = { store, ctxFor: ctxFor(silentLogger()), clock, logger: silentLogger(), steps: entries };
       const runner = createPipelineRunner({ ...options, ownership: createRunOwnership(db) });
@@ -185,7 +185,7 @@ describe("createPipelineRunner on PGlite with run ownership", () => {
       expect(await runner.recoverStale()).toEqual([left.id]);
       expect(await store.findById(left.id)).toMatchObject({ status: "FAILED", error: OWNER_STOPPED_ERROR });
       expect((await store.steps(left.id)).map((s) => s.status)).toEqual([
-        ...["FAILED", "SKIPPED", "SKIPPED", "SKIPPED", "SKIPPED", "SKIPPED", "SKIPPED"],
+        ...["FAILED", "SKIPPED", "SKIPPED", "SKIPPED", "SKIPPED", "SKIPPED", "SKIPPED", "SKIPPED"],
       ]);
       const { run, done } = await runner.trigger("MANUAL");
       expect(await runner.recoverStale()).toEqual([]);
@@ -212,7 +212,7 @@ describe("createPipelineRunner misuse", () => {
 });
 
 describe("trainingSteps (the runner's default)", () => {
-  it("are the seven steps in run order, register and promote never cached", () => {
+  it("are the eight steps in run order, register and promote never cached", () => {
     expect(trainingSteps.map(({ step }) => step.name)).toEqual(STEP_NAMES);
     expect(trainingSteps.filter(({ step }) => !step.cacheable).map(({ step }) => step.name)).toEqual([
       "register",
@@ -221,7 +221,7 @@ describe("trainingSteps (the runner's default)", () => {
   });
 
   it("hand each step the outputs it names, and their hashes for its cache key", () => {
-    const names = ["ingest", "validate", "features", "train", "evaluate", "register"] as const;
+    const names = ["collect", "ingest", "validate", "features", "train", "evaluate", "register"] as const;
     const outputs = new Map<StepName, unknown>(names.map((name) => [name, `${name} output`]));
     const hashes = new Map<StepName, string>(names.map((name) => [name, `${name} hash`]));
     const wiring = trainingSteps.map(({ step, input, inputHashes }) => [
@@ -231,6 +231,7 @@ describe("trainingSteps (the runner's default)", () => {
     ]);
 
     expect(wiring).toEqual([
+      ["collect", undefined, []],
       ["ingest", undefined, []],
       ["validate", "ingest output", ["ingest hash"]],
       ["features", "validate output", ["validate hash"]],
@@ -239,6 +240,6 @@ describe("trainingSteps (the runner's default)", () => {
       ["register", { train: "train output" }, ["train hash"]],
       ["promote", { evaluate: "evaluate output", register: "register output" }, ["evaluate hash", "register hash"]],
     ]);
-    expect(() => trainingSteps[6]!.input(new Map())).toThrow("promote needs the output of evaluate, which has not run");
+    expect(() => trainingSteps[7]!.input(new Map())).toThrow("promote needs the output of evaluate, which has not run");
   });
 });

@@ -15,7 +15,7 @@ export interface CreatePipelineRunnerOptions {
   store: RunStore;
   /** The context the steps of one run get. */
   ctxFor: (runId: string) => StepContext;
-  /** @default the seven training steps */
+  /** @default the eight training steps */
   steps?: readonly PipelineStepEntry[];
   clock: () => Date;
   logger: Logger;

@@ -25,7 +25,7 @@ export interface PipelineServiceOptions {
   heartbeatMs?: number;
 }
 
-/** What the pipeline service, the CLI and the stack share: the stores and a runner over the seven steps. */
+/** What the pipeline service, the CLI and the stack share: the stores and a runner over the eight steps. */
 export interface PipelineService {
   store: RunStore;
   registry: ModelRegistry;

@@ -1,7 +1,16 @@
 import type { ModelMetrics } from "@pokewatch/model";
 
 /** The steps of a run, in the order they run. */
-export const STEP_NAMES = ["ingest", "validate", "features", "train", "evaluate", "register", "promote"] as const;
+export const STEP_NAMES = [
+  "collect",
+  "ingest",
+  "validate",
+  "features",
+  "train",
+  "evaluate",
+  "register",
+  "promote",
+] as const;
 export type StepName = (typeof STEP_NAMES)[number];
 
 export type RunStatus = "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED";
@@ -111,7 +120,7 @@ export interface RunStore {
   /** The active run, if any. */
   active(): Promise<PipelineRunRecord | null>;
   /**
-   * Creates a QUEUED run with all seven steps PENDING, in one transaction. Throws
+   * Creates a QUEUED run with all eight steps PENDING, in one transaction. Throws
    * PipelineBusyError when a run is active, or (SCHEDULE) when `scheduledFor` already has a run.
    */
   create(input: { trigger: RunTrigger; scheduledFor?: Date | null; now: Date }): Promise<PipelineRunRecord>;

@@ -8,6 +8,7 @@ import { runSteps, type PipelineStepEntry, type RunEvent, type RunStepsOptions }
 import { createRunStore } from "./run-store.js";
 import { StepFailure, type PipelineStep, type StepContext } from "./steps/step.js";
 import { createMemoryRunStore } from "./testing/memory-run-store.js";
+import { DEFAULT_COLLECT_OPTIONS } from "./collect/collect-options.js";
 
 const CACHED = "cached: same inputs and code as an earlier successful run";
 
@@ -60,7 +61,7 @@ const comparison = {
 };
 
 /**
- * Seven fake steps wired as the training steps are. Ingest reads `data` (its cache input is the
+ * Eight fake steps wired as the training steps are. Ingest reads `data` (its cache input is the
  * data's version, its output the content), so each test gets cache keys of its own.
  */
 function fakePipeline(
@@ -69,6 +70,7 @@ function fakePipeline(
   overrides: Partial<Record<StepName, FakeOptions>> = {},
 ) {
   const steps = {
+    collect: fakeStep("collect", clock, { cacheInput: () => data.version, ...overrides.collect }),
     ingest: fakeStep("ingest", clock, {
       cacheInput: () => data.version,
       output: () => ({ rows: data.content }),
@@ -97,6 +99,7 @@ function fakePipeline(
     inputHashes: (hashes) => names.map((name) => hashes.get(name)!),
   });
   const entries: PipelineStepEntry[] = [
+    { step: steps.collect, input: () => undefined, inputHashes: () => [] },
     { step: steps.ingest, input: () => undefined, inputHashes: () => [] },
     { step: steps.validate, ...from(["ingest"]) },
     { step: steps.features, ...from(["validate"]) },
@@ -115,6 +118,7 @@ function testContext(runId: string, logger: Logger, clock: Clock): StepContext {
     ...{ db: unused, prices: unused, registry: unused, catalog: unused },
     ...{ logger, clock: clock.now, dataDir: "/nonexistent", runId },
     options: {
+      collect: DEFAULT_COLLECT_OPTIONS,
       maxGapShare: 0.5,
       maxInvalidShare: 0.05,
       simulateIfEmpty: false,
@@ -169,7 +173,7 @@ describe.each(stores)("runSteps with the run store %s", (_kind, open) => {
 
     expect(outcome).toEqual({ status: "SUCCEEDED", error: null });
     expect(steps.map(({ name, status, durationMs, message }) => ({ name, status, durationMs, message }))).toEqual(
-      ["ingest", "validate", "features", "train", "evaluate", "register", "promote"].map((name) => ({
+      ["collect", "ingest", "validate", "features", "train", "evaluate", "register", "promote"].map((name) => ({
         name,
         status: "SUCCEEDED",
         durationMs: name === "train" ? 2_500 : 100,
@@ -184,18 +188,18 @@ describe.each(stores)("runSteps with the run store %s", (_kind, open) => {
       status: "SUCCEEDED",
       error: null,
       startedAt: new Date("2026-11-28T03:00:00Z"),
-      finishedAt: new Date("2026-11-28T03:00:03.100Z"),
-      durationMs: 3_100,
+      finishedAt: new Date("2026-11-28T03:00:03.200Z"),
+      durationMs: 3_200,
       producedModelId: "mv_1",
       promoted: true,
       comparison,
     });
     expect(events.slice(0, 2)).toEqual([
-      { type: "step-started", runId, name: "ingest" },
-      { type: "step-finished", runId, name: "ingest", status: "SUCCEEDED", durationMs: 100, message: "ingest done" },
+      { type: "step-started", runId, name: "collect" },
+      { type: "step-finished", runId, name: "collect", status: "SUCCEEDED", durationMs: 100, message: "collect done" },
     ]);
     expect(events.at(-1)).toEqual({ type: "run-finished", runId, status: "SUCCEEDED", error: null });
-    expect(events).toHaveLength(15);
+    expect(events).toHaveLength(17);
   });
 
   it("saves the plots of an output as SVG artifacts of the run", async () => {
@@ -228,6 +232,7 @@ describe.each(stores)("runSteps with the run store %s", (_kind, open) => {
 
     expect(outcome).toEqual({ status: "FAILED", error: "train: only 3 rows; training needs at least 100" });
     expect(summary(steps)).toEqual([
+      "collect SUCCEEDED collect done",
       "ingest SUCCEEDED ingest done",
       "validate SUCCEEDED validate done",
       "features SUCCEEDED features done",
@@ -236,8 +241,8 @@ describe.each(stores)("runSteps with the run store %s", (_kind, open) => {
       "register SKIPPED skipped: train failed",
       "promote SKIPPED skipped: train failed",
     ]);
-    expect(steps[3]).toMatchObject({ durationMs: 100, outputHash: null });
-    expect(steps[4]).toMatchObject({ startedAt: null, durationMs: null });
+    expect(steps[4]).toMatchObject({ durationMs: 100, outputHash: null });
+    expect(steps[5]).toMatchObject({ startedAt: null, durationMs: null });
     expect(fakes.evaluate.inputs).toEqual([]);
     expect(run).toMatchObject({ status: "FAILED", error: outcome.error, producedModelId: null, promoted: false });
     expect(events).toContainEqual({
@@ -258,8 +263,8 @@ describe.each(stores)("runSteps with the run store %s", (_kind, open) => {
     // The error's own text stays in the log: run and step messages are visible to API callers.
     const message = `internal error (see the pipeline service log, run ${run.id})`;
     expect(outcome).toEqual({ status: "FAILED", error: `features: ${message}` });
-    expect(steps[2]).toMatchObject({ name: "features", status: "FAILED", message });
-    expect(steps.slice(3).map((s) => s.status)).toEqual(["SKIPPED", "SKIPPED", "SKIPPED", "SKIPPED"]);
+    expect(steps[3]).toMatchObject({ name: "features", status: "FAILED", message });
+    expect(steps.slice(4).map((s) => s.status)).toEqual(["SKIPPED", "SKIPPED", "SKIPPED", "SKIPPED"]);
     const logged = lines()
       .map((line) => JSON.parse(line) as { level: number; step?: string; err?: { stack: string } })
       .find((line) => line.level === 50);
@@ -283,6 +288,7 @@ describe.each(stores)("runSteps with the run store %s", (_kind, open) => {
 
     expect(outcome.status).toBe("SUCCEEDED");
     expect(summary(steps)).toEqual([
+      `collect CACHED ${CACHED}`,
       `ingest CACHED ${CACHED}`,
       `validate CACHED ${CACHED}`,
       `features CACHED ${CACHED}`,
@@ -310,16 +316,16 @@ describe.each(stores)("runSteps with the run store %s", (_kind, open) => {
       fakePipeline(clock, { ...data, version: `${data.version}+1`, content: "new" }).entries,
       clock,
     );
-    expect(newData.steps.map((s) => s.status)).toEqual(Array(7).fill("SUCCEEDED"));
+    expect(newData.steps.map((s) => s.status)).toEqual(Array(8).fill("SUCCEEDED"));
 
-    // Re-read data with the same content: ingest runs, the steps after it see the same input.
+    // Re-read data with the same content: collect and ingest run, the steps after them see the same input.
     const sameContent = await execute(
       store,
       fakePipeline(clock, { ...data, version: `${data.version}+2` }).entries,
       clock,
     );
     expect(sameContent.steps.map((s) => s.status)).toEqual([
-      ...["SUCCEEDED", "CACHED", "CACHED", "CACHED", "CACHED", "SUCCEEDED", "SUCCEEDED"],
+      ...["SUCCEEDED", "SUCCEEDED", "CACHED", "CACHED", "CACHED", "CACHED", "SUCCEEDED", "SUCCEEDED"],
     ]);
   });
 
@@ -331,7 +337,7 @@ describe.each(stores)("runSteps with the run store %s", (_kind, open) => {
     const { steps } = await execute(store, changed.entries, clock);
 
     // Its output is the same, so the steps after it are still cached.
-    expect(steps.slice(0, 3).map((s) => s.status)).toEqual(["CACHED", "SUCCEEDED", "CACHED"]);
+    expect(steps.slice(0, 4).map((s) => s.status)).toEqual(["CACHED", "CACHED", "SUCCEEDED", "CACHED"]);
   });
 
   it("runs a step again when its cached output no longer loads", async () => {
@@ -351,7 +357,7 @@ describe.each(stores)("runSteps with the run store %s", (_kind, open) => {
       },
     );
 
-    expect(steps.slice(1, 4).map((s) => s.status)).toEqual(["CACHED", "SUCCEEDED", "CACHED"]);
+    expect(steps.slice(2, 5).map((s) => s.status)).toEqual(["CACHED", "SUCCEEDED", "CACHED"]);
     expect(lines().some((line) => line.includes("cached output does not load"))).toBe(true);
   });
 
@@ -363,7 +369,7 @@ describe.each(stores)("runSteps with the run store %s", (_kind, open) => {
       run: () => sleep(60).then(() => ({ output: 1, outputHash: "h", message: "slow" })),
     };
     const { entries } = fakePipeline(clock, freshData());
-    entries[3] = { ...entries[3]!, step: slow };
+    entries[4] = { ...entries[4]!, step: slow };
     const { runId } = await execute(store, entries, clock, { heartbeatMs: 10 });
 
     const beats = heartbeat.mock.calls.length;
@@ -422,7 +428,7 @@ describe("runSteps on a run another replica ended", () => {
       promoted: false,
     });
     expect((await store.steps(runId)).map((s) => s.status)).toEqual([
-      ...["SUCCEEDED", "SUCCEEDED", "SUCCEEDED", "SUCCEEDED", "FAILED", "SKIPPED", "SKIPPED"],
+      ...["SUCCEEDED", "SUCCEEDED", "SUCCEEDED", "SUCCEEDED", "SUCCEEDED", "FAILED", "SKIPPED", "SKIPPED"],
     ]);
     expect(events.at(-1)).toEqual({ type: "run-finished", runId, status: "FAILED", error });
     expect(events.some((e) => e.type === "step-started" && e.name === "register")).toBe(false);
@@ -453,7 +459,7 @@ describe("runSteps misuse", () => {
   });
 
   it("refuses a step listed twice, a heartbeat that is not a positive duration, and a context of another run", async () => {
-    await expect(runSteps(await options([entries[0]!, entries[0]!]))).rejects.toThrow('step "ingest" appears twice');
+    await expect(runSteps(await options([entries[0]!, entries[0]!]))).rejects.toThrow('step "collect" appears twice');
     await expect(runSteps(await options(entries, { heartbeatMs: 0 }))).rejects.toThrow(
       "heartbeatMs must be a positive number of milliseconds, got 0",
     );

@@ -45,7 +45,7 @@ describe("run store on PostgreSQL", () => {
       expect((error as PipelineBusyError).activeRunId).toBe(winner.id);
     }
     expect(await count(pg.db, "pipeline_runs")).toBe(1);
-    expect(await count(pg.db, "pipeline_steps WHERE run_id = $1", [winner.id])).toBe(7);
+    expect(await count(pg.db, "pipeline_steps WHERE run_id = $1", [winner.id])).toBe(8);
   });
 
   it("creates one run for a scheduled occurrence that every replica tries", async () => {
@@ -77,7 +77,7 @@ describe("run store on PostgreSQL", () => {
   it("fails a stale run once when replicas check together", async () => {
     const { id } = await store.create({ trigger: "MANUAL", now: at("10:00:00.000") });
     await store.start(id, at("10:00:00.000"));
-    await store.updateStep(id, "ingest", { status: "RUNNING", startedAt: at("10:00:00.000") });
+    await store.updateStep(id, "collect", { status: "RUNNING", startedAt: at("10:00:00.000") });
     await store.heartbeat(id, at("10:00:20.000"));
     const failed = await Promise.all(
       replicas.map((replica) => replica.failStale(at("10:01:20.500"), at("10:02:00.000"))),
@@ -90,6 +90,7 @@ describe("run store on PostgreSQL", () => {
     });
     expect((await store.steps(id)).map((step) => step.status)).toEqual([
       "FAILED",
+      "SKIPPED",
       "SKIPPED",
       "SKIPPED",
       "SKIPPED",
@@ -185,7 +186,7 @@ describe("run ownership on PostgreSQL", () => {
       );
       expect(await other.failOrphaned({ now, ownIds: new Set(), atStart: false })).toEqual([run.id]);
       expect(await store.findById(run.id)).toMatchObject({ status: "FAILED", error: OWNER_STOPPED_ERROR });
-      expect((await store.steps(run.id)).map((s) => s.status)).toEqual(Array(7).fill("SKIPPED"));
+      expect((await store.steps(run.id)).map((s) => s.status)).toEqual(Array(8).fill("SKIPPED"));
     } finally {
       // Whatever failed above, the owner's work ends, so its session (and the pool) can close.
       release();

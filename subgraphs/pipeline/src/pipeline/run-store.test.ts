@@ -65,7 +65,7 @@ beforeEach(async () => {
 });
 
 describe("run store: create", () => {
-  it("inserts a QUEUED run with its seven steps PENDING, in order", async () => {
+  it("inserts a QUEUED run with its eight steps PENDING, in order", async () => {
     const run = await store.create({ trigger: "MANUAL", now: at("10:00:00.000") });
     expect(run).toEqual({
       id: expect.stringMatching(/^run_[0-9A-Za-z]{20}$/),
@@ -91,7 +91,7 @@ describe("run store: create", () => {
     expect(steps[0]).toEqual({
       runId: run.id,
       position: 0,
-      name: "ingest",
+      name: "collect",
       status: "PENDING",
       startedAt: null,
       finishedAt: null,
@@ -115,7 +115,7 @@ describe("run store: create", () => {
       ((await failure(store.create({ trigger: "MANUAL", now: at("10:00:03.000") }))) as PipelineBusyError).activeRunId,
     ).toBe(first.id);
     expect(await count("pipeline_runs")).toBe(1);
-    expect(await count("pipeline_steps")).toBe(7);
+    expect(await count("pipeline_steps")).toBe(STEP_NAMES.length);
   });
 
   it("creates one run per scheduled occurrence", async () => {
@@ -138,7 +138,7 @@ describe("run store: create", () => {
     const id = await db.transaction(
       async (tx) => (await createRunStore(tx).create({ trigger: "MANUAL", now: at("10:00:00.000") })).id,
     );
-    expect((await store.steps(id)).length).toBe(7);
+    expect((await store.steps(id)).length).toBe(STEP_NAMES.length);
   });
 });
 
@@ -213,10 +213,10 @@ describe("run store: a run's life", () => {
     });
     await store.updateStep(id, "train", { cacheKey: null });
     await store.updateStep(id, "train", {});
-    const train = (await store.steps(id))[3];
+    const train = (await store.steps(id))[4];
     expect(train).toEqual({
       runId: id,
-      position: 3,
+      position: 4,
       name: "train",
       status: "SUCCEEDED",
       startedAt: at("10:00:01.000"),
@@ -245,12 +245,12 @@ describe("run store: stale runs", () => {
   it("fails runs without a recent heartbeat: RUNNING step FAILED, PENDING ones SKIPPED", async () => {
     const { id } = await store.create({ trigger: "MANUAL", now: at("10:00:00.000") });
     await store.start(id, at("10:00:00.000"));
-    await store.updateStep(id, "ingest", {
+    await store.updateStep(id, "collect", {
       status: "SUCCEEDED",
       startedAt: at("10:00:00.000"),
       finishedAt: at("10:00:01.000"),
     });
-    await store.updateStep(id, "validate", { status: "RUNNING", startedAt: at("10:00:01.000") });
+    await store.updateStep(id, "ingest", { status: "RUNNING", startedAt: at("10:00:01.000") });
     await store.heartbeat(id, at("10:00:10.123"));
 
     expect(await store.failStale(at("10:00:10.123"), at("10:05:00.000"))).toEqual([]);
@@ -264,6 +264,7 @@ describe("run store: stale runs", () => {
     expect(steps.map((step) => step.status)).toEqual([
       "SUCCEEDED",
       "FAILED",
+      "SKIPPED",
       "SKIPPED",
       "SKIPPED",
       "SKIPPED",
@@ -515,8 +516,9 @@ describe("run store: misuse and constraints", () => {
       ]);
     await expect(insertStep(0, "deploy")).rejects.toMatchObject({ code: "23514" });
     await expect(insertStep(0, "train")).rejects.toMatchObject({ code: "23514" });
-    await expect(insertStep(0, "ingest", "DONE")).rejects.toMatchObject({ code: "23514" });
-    await insertStep(0, "ingest");
+    await expect(insertStep(0, "ingest")).rejects.toMatchObject({ code: "23514" });
+    await expect(insertStep(0, "collect", "DONE")).rejects.toMatchObject({ code: "23514" });
+    await insertStep(0, "collect");
     await expect(
       db.query(
         "INSERT INTO pipeline_runs (id, status, trigger, scheduled_for) VALUES ('run_d', 'FAILED', 'MANUAL', now())",
@@ -532,11 +534,38 @@ describe("pipeline migration 004", () => {
       await runMigrations(old, "pipeline", pipelineMigrations().slice(0, 3));
       await old.exec(`INSERT INTO pipeline_runs (id, status, trigger) VALUES ('run_old', 'SUCCEEDED', 'MANUAL');
         INSERT INTO pipeline_artifacts (run_id, name, content_type, body) VALUES ('run_old', 'plot.svg', 'image/svg+xml', '<svg>é</svg>')`);
-      expect(await runMigrations(old, "pipeline", pipelineMigrations())).toEqual([4]);
+      expect(await runMigrations(old, "pipeline", pipelineMigrations().slice(0, 4))).toEqual([4]);
       expect(await createRunStore(old).artifact("run_old", "plot.svg")).toMatchObject({
         body: "<svg>é</svg>",
         sha256: createHash("sha256").update("<svg>é</svg>", "utf8").digest("hex"),
       });
+    } finally {
+      await old.close();
+    }
+  });
+});
+
+describe("pipeline migration 005", () => {
+  it("puts collect first: earlier runs keep their steps one place down, with a collect step SKIPPED", async () => {
+    const old = await createPgliteDatabase();
+    try {
+      await runMigrations(old, "pipeline", pipelineMigrations().slice(0, 4));
+      const oldSteps = ["ingest", "validate", "features", "train", "evaluate", "register", "promote"];
+      await old.exec(`INSERT INTO pipeline_runs (id, status, trigger) VALUES ('run_old', 'SUCCEEDED', 'MANUAL')`);
+      for (const [position, name] of oldSteps.entries()) {
+        await old.query(
+          "INSERT INTO pipeline_steps (run_id, position, name, status, message) VALUES ('run_old', $1, $2, 'SUCCEEDED', $2)",
+          [position, name],
+        );
+      }
+      expect(await runMigrations(old, "pipeline", pipelineMigrations())).toEqual([5]);
+      const steps = await createRunStore(old).steps("run_old");
+      expect(steps.map(({ position, name, status, message }) => [position, name, status, message])).toEqual([
+        [0, "collect", "SKIPPED", "this run predates the collect step"],
+        ...oldSteps.map((name, i) => [i + 1, name, "SUCCEEDED", name]),
+      ]);
+      const created = await createRunStore(old).create({ trigger: "MANUAL", now: new Date() });
+      expect((await createRunStore(old).steps(created.id)).map((step) => step.name)).toEqual([...STEP_NAMES]);
     } finally {
       await old.close();
     }

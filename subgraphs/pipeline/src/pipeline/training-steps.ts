@@ -1,5 +1,6 @@
 import type { StepName } from "./pipeline-types.js";
 import type { PipelineStepEntry } from "./run-steps.js";
+import { collectStep } from "./steps/collect-step.js";
 import { evaluateStep } from "./steps/evaluate-step.js";
 import { featuresStep } from "./steps/features-step.js";
 import { ingestStep } from "./steps/ingest-step.js";
@@ -13,6 +14,7 @@ type OutputOf<S> = S extends PipelineStep<never, infer O> ? O : never;
 
 /** What each step hands on, as the steps declare it: the wiring below is checked against it. */
 interface TrainingOutputs {
+  collect: OutputOf<typeof collectStep>;
   ingest: OutputOf<typeof ingestStep>;
   validate: OutputOf<typeof validateStep>;
   features: OutputOf<typeof featuresStep>;
@@ -22,8 +24,10 @@ interface TrainingOutputs {
   promote: OutputOf<typeof promoteStep>;
 }
 
-/** The training pipeline: which earlier outputs each of the seven steps is given, in run order. */
+/** The training pipeline: which earlier outputs each of the eight steps is given, in run order. */
 export const trainingSteps: readonly PipelineStepEntry[] = [
+  { step: collectStep, input: () => undefined, inputHashes: () => [] },
+  // Ingest reads the store collect wrote to: its cache key is the store's content, not collect's output.
   { step: ingestStep, input: () => undefined, inputHashes: () => [] },
   after(validateStep, "ingest"),
   after(featuresStep, "validate"),

@@ -84,7 +84,7 @@ describe("validate on stored prices, through the pipeline", () => {
 
     expect(outcome.status).toBe("FAILED");
     expect(run?.status).toBe("FAILED");
-    expect(statuses).toEqual({ ingest: "SUCCEEDED", validate: "FAILED", ...LATER_STEPS_SKIPPED });
+    expect(statuses).toEqual({ collect: "SUCCEEDED", ingest: "SUCCEEDED", validate: "FAILED", ...LATER_STEPS_SKIPPED });
     expect(validate.message).toMatch(
       /^6\d\.\d % of days missing between each card's first and last price \(.+\) — at most 50\.0 % allowed \(maxGapShare\)$/,
     );
@@ -109,7 +109,8 @@ describe("validate on stored prices, through the pipeline", () => {
 
     expect(outcome.status).toBe("FAILED");
     expect(run?.status).toBe("FAILED");
-    expect(statuses).toEqual({ ingest: "SUCCEEDED", validate: "FAILED", ...LATER_STEPS_SKIPPED });
+    // The same day, the same sets, nothing to fetch under the simulator: collect comes from the cache.
+    expect(statuses).toEqual({ collect: "CACHED", ingest: "SUCCEEDED", validate: "FAILED", ...LATER_STEPS_SKIPPED });
     expect(validate.message).toBe(
       `1 non-positive prices (e.g. ${broken.cardId} on ${broken.date}: NaN) — prices must be > 0`,
     );

@@ -5,7 +5,6 @@ import { join } from "node:path";
 import { createPgliteDatabase, runMigrations, type Database } from "@pokewatch/kit";
 import { silentLogger } from "@pokewatch/kit/testing";
 import {
-  SIMULATED_SETS,
   createCatalog,
   createPriceStore,
   loadBundledCatalog,
@@ -14,6 +13,7 @@ import {
 } from "@pokewatch/market";
 import { createModelRegistry } from "@pokewatch/model";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { simulateIntoStore } from "../collect/simulate-into-store.js";
 import { codeVersionOf, sha256Hex } from "./content-hash.js";
 import { decodeIngestOutput, encodeIngestOutput, hashSeries, ingestStep, type IngestOutput } from "./ingest-step.js";
 import { DEFAULT_PIPELINE_OPTIONS, StepFailure, type PipelineOptions, type StepContext } from "./step.js";
@@ -53,12 +53,14 @@ async function emptyStoreContext(options: Partial<PipelineOptions> = {}) {
 }
 
 describe("ingest step", () => {
-  it("simulates the catalog into an empty store, then reads the stored prices without simulating", async () => {
+  it("reads back what collect simulated into the store, and says it is simulated", async () => {
     const { ctx, messages } = await emptyStoreContext({ simulateSeed: 7 });
+    await simulateIntoStore(ctx, "2026-11-28");
+    messages.length = 0;
     const first = await ingestStep.run(ctx);
 
     expect(first.output.simulated).toBe(true);
-    expect(first.output.sources).toEqual(["simulator seed=7"]);
+    expect(first.output.sources).toEqual(["simulator"]);
     expect(first.output.series).toHaveLength(30);
     expect(first.output.series.map((s) => s.cardId)).toEqual(
       catalog
@@ -70,53 +72,35 @@ describe("ingest step", () => {
       expect(series.points).toHaveLength(90);
       expect(series.points.at(-1)!.date).toBe("2026-11-27");
     }
-    expect(first.message).toBe(
-      "no prices stored: simulated 30 cards × 90 days (seed 7, 2026-08-30..2026-11-27); " +
-        "read back 30 cards, 2,700 prices (simulator seed=7)",
-    );
-    expect(messages).toEqual(["simulating 30 cards × 90 days (seed 7)", "storing 2,700 simulated prices"]);
-    expect(await ctx.prices.summary()).toMatchObject({ cards: 30, points: 2700, to: "2026-11-27" });
+    expect(first.message).toBe("30 cards, 2,700 prices (simulator): simulated prices only, not market data");
+    expect(messages).toEqual([]);
 
     const second = await ingestStep.run(ctx);
-    expect(second.output.simulated).toBe(false);
-    expect(second.output.sources).toEqual(["simulator"]);
     expect(second.output.dataHash).toBe(first.output.dataHash);
     expect(second.output.series).toEqual(first.output.series);
     // Same prices, same hash: the later steps of the next run come from the cache.
     expect(second.outputHash).toBe(first.outputHash);
-    expect(second.message).toBe("30 cards, 2,700 prices (simulator)");
     expect(await ctx.prices.summary()).toMatchObject({ points: 2700 });
   });
 
-  it("simulates only the SIMULATED_SETS of the whole bundled catalog: 2,080 cards, not 19,783", async () => {
-    const { ctx, messages } = await emptyStoreContext({ simulateDays: 2 });
-    const run = await ingestStep.run({ ...ctx, catalog: loadBundledCatalog() });
-    expect(messages[0]).toBe("simulating 2,080 cards × 2 days (seed 1)");
-    expect(run.output.series).toHaveLength(2080);
-    const bundled = loadBundledCatalog();
-    expect(run.output.series.every((s) => SIMULATED_SETS.includes(bundled.card(s.cardId)!.setId))).toBe(true);
-  });
-
-  it("fails clearly when the catalog holds none of the simulated sets", async () => {
+  it("is not simulated as soon as one price is market data", async () => {
     const { ctx } = await emptyStoreContext();
-    const bundled = loadBundledCatalog();
-    const old = createCatalog({ source: "test", sets: [bundled.set("base1")!], cards: [...bundled.cards("base1")] });
-    await expect(ingestStep.run({ ...ctx, catalog: old })).rejects.toThrow(
-      /^cannot simulate prices: the catalog holds none of the simulated sets \(sv3pt5, /,
-    );
+    await simulateIntoStore(ctx, "2026-11-28");
+    const [card] = catalog.cards();
+    await ctx.prices.upsert([
+      { cardId: card!.id, date: "2026-11-28", market: 2, low: null, high: null, volume: null, source: "pokemontcg.io" },
+    ]);
+    const { output, message } = await ingestStep.run(ctx);
+    expect(output).toMatchObject({ simulated: false, sources: ["pokemontcg.io", "simulator"] });
+    expect(message).toBe("30 cards, 2,701 prices (pokemontcg.io, simulator)");
   });
 
-  it("fails on an empty store when simulating is off", async () => {
-    const { ctx } = await emptyStoreContext({ simulateIfEmpty: false });
+  it("fails on an empty store, pointing at collect, and writes nothing", async () => {
+    const { ctx } = await emptyStoreContext();
     const failure = await ingestStep.run(ctx).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(StepFailure);
-    expect((failure as Error).message).toMatch(/^no prices stored: import a price file with pnpm data:import, or /);
+    expect((failure as Error).message).toMatch(/^no prices stored: collect found none \(see its message\); import /);
     expect(await ctx.prices.summary()).toMatchObject({ points: 0 });
-  });
-
-  it("fails with the option at fault when the simulation options are bad", async () => {
-    const { ctx } = await emptyStoreContext({ simulateDays: 0 });
-    await expect(ingestStep.run(ctx)).rejects.toThrow(/^cannot simulate prices: simulateDays must be a whole number/);
   });
 
   it("reports reading progress every 500 cards", async () => {
@@ -138,14 +122,14 @@ describe("ingest step", () => {
 });
 
 describe("ingest cache input", () => {
-  it("never repeats for an empty store: ingesting it writes prices a cache hit would skip", async () => {
+  it("never repeats for an empty store: ingesting it fails, which a cache hit must not hide", async () => {
     const { ctx } = await emptyStoreContext();
     expect(await ingestStep.cacheInput!(ctx)).not.toBe(await ingestStep.cacheInput!(ctx));
   });
 
   it("stays put while the store does, and moves when a stored price changes", async () => {
     const { ctx } = await emptyStoreContext();
-    await ingestStep.run(ctx);
+    await simulateIntoStore(ctx, "2026-11-28");
     const before = await ingestStep.cacheInput!(ctx);
     expect(await ingestStep.cacheInput!(ctx)).toBe(before);
 

@@ -1,14 +1,6 @@
 import { createHash, randomUUID, type Hash } from "node:crypto";
 import { setImmediate as nextTurn } from "node:timers/promises";
-import {
-  SIMULATED_SETS,
-  createMarketSimulator,
-  formatIsoDay,
-  simulateMarketProblems,
-  simulationCatalog,
-  type PricePoint,
-  type PriceSeries,
-} from "@pokewatch/market";
+import type { PricePoint, PriceSeries } from "@pokewatch/market";
 import { asBuffer, computeOptions, runInComputeWorker } from "../worker/compute-worker.js";
 import { packedOnce } from "../worker/packed-series.js";
 import { sha256Hex } from "./content-hash.js";
@@ -18,15 +10,14 @@ import { StepFailure, type PipelineStep, type StepContext } from "./step.js";
 export interface IngestOutput {
   /** Every card with prices, in card id order, each ascending by date. */
   series: PriceSeries[];
-  /** The stored prices' sources (`tcgplayer`, …), or `simulator seed=<n>` when just simulated. */
+  /** The sources of the prices read (`pokemontcg.io`, `tcgplayer`, `simulator`, …), sorted. */
   sources: string[];
   /** SHA-256 of the series' content: card ids, dates, prices, volumes, sources. */
   dataHash: string;
-  /** True when the store was empty and this run simulated (and stored) the prices. */
+  /** True when every price read is simulated (`source: "simulator"`): no market data behind the model. */
   simulated: boolean;
 }
 
-const DAY_MS = 86_400_000;
 const PROGRESS_EVERY_CARDS = 500;
 /**
  * Cards per read. On PGlite every query runs on the event loop that serves API calls, ~25 µs a
@@ -38,8 +29,8 @@ const FORMAT = "pokewatch.series/1";
 const count = (n: number) => n.toLocaleString("en-US");
 
 /**
- * Step 1: reads every card's price history from the price store. With nothing stored and
- * `simulateIfEmpty`, it first simulates the catalog's SIMULATED_SETS (seeded, ending yesterday) into the store.
+ * Step 2: reads every card's price history from the price store, which collect (step 1) filled.
+ * An empty store fails the run: there is nothing to train on.
  */
 export const ingestStep: PipelineStep<void, IngestOutput> = {
   name: "ingest",
@@ -50,7 +41,7 @@ export const ingestStep: PipelineStep<void, IngestOutput> = {
    * The store's summary (cards, points, first and last day, sources) plus the sum and latest of
    * `imported_at`, without reading a price. An upsert stamps `imported_at` only on rows it inserts
    * or whose values it changes, so any insert, change or delete moves one of these. An empty store
-   * is never a cache hit: ingesting it writes the simulated prices, a side effect a hit would skip.
+   * is never a cache hit: ingesting it fails, which a hit must not hide.
    */
   async cacheInput(ctx) {
     const summary = await ctx.prices.summary();
@@ -67,18 +58,16 @@ export const ingestStep: PipelineStep<void, IngestOutput> = {
     const [{ any } = { any: false }] = await ctx.db.query<{ any: boolean }>(
       "SELECT EXISTS (SELECT 1 FROM price_points) AS any",
     );
-    let simulation: string | null = null;
     if (!any) {
-      if (!ctx.options.simulateIfEmpty) {
-        throw new StepFailure(
-          "no prices stored: import a price file with pnpm data:import, or turn on simulateIfEmpty to simulate the catalog",
-        );
-      }
-      simulation = await simulateIntoStore(ctx);
+      throw new StepFailure(
+        "no prices stored: collect found none (see its message); import a price file with pnpm data:import, " +
+          "or set PRICE_SOURCE=simulator to simulate the catalog",
+      );
     }
     const { series, dataHash } = await readAllSeries(ctx);
-    const sources = simulation ? [`simulator seed=${ctx.options.simulateSeed}`] : sourcesOf(series);
-    const output: IngestOutput = { series, sources, dataHash, simulated: simulation !== null };
+    const sources = sourcesOf(series);
+    const simulated = sources.length > 0 && sources.every((source) => source === "simulator");
+    const output: IngestOutput = { series, sources, dataHash, simulated };
     const points = series.reduce((sum, s) => sum + s.points.length, 0);
     const read = `${count(series.length)} cards, ${count(points)} prices (${sources.join(", ")})`;
     // Encoding a quarter of a million prices as JSON holds a thread for seconds: not this one.
@@ -88,47 +77,13 @@ export const ingestStep: PipelineStep<void, IngestOutput> = {
       output,
       body: asBuffer(body),
       outputHash: ingestOutputHash(output),
-      message: simulation ? `no prices stored: ${simulation}; read back ${read}` : read,
+      message: simulated ? `${read}: simulated prices only, not market data` : read,
     };
   },
 
   serialize: (output) => encodeIngestOutput(output),
   deserialize: (body) => decodeIngestOutput<IngestOutput>(body),
 };
-
-/**
- * Simulates `simulateDays` days ending yesterday for the catalog's cards in SIMULATED_SETS (not all
- * 19,783 cards: a first start stays bounded), stored in one transaction.
- */
-async function simulateIntoStore(ctx: StepContext): Promise<string> {
-  const { simulateDays: days, simulateSeed: seed } = ctx.options;
-  const endDate = formatIsoDay(Math.floor(ctx.clock().getTime() / DAY_MS) - 1);
-  const catalog = simulationCatalog(ctx.catalog);
-  if (catalog.size === 0) {
-    throw new StepFailure(
-      `cannot simulate prices: the catalog holds none of the simulated sets (${SIMULATED_SETS.join(", ")})`,
-    );
-  }
-  const options = { cards: catalog.size, days, seed, endDate, catalog };
-  const problems = simulateMarketProblems(options);
-  if (problems.length > 0) {
-    const names = { cards: "the catalog size", days: "simulateDays", seed: "simulateSeed", endDate: "the end date" };
-    throw new StepFailure(
-      `cannot simulate prices: ${problems.map((p) => `${names[p.option]} ${p.problem}`).join("; ")}`,
-    );
-  }
-  const simulator = createMarketSimulator(options);
-  ctx.progress?.(`simulating ${count(simulator.cards.length)} cards × ${count(days)} days (seed ${seed})`);
-  const points: PricePoint[] = [];
-  for (let i = 0; i < simulator.cards.length; i++) {
-    for (const point of simulator.simulateCardSeries(i)) points.push(point);
-  }
-  // One upsert, one transaction: a half-stored simulation would be read as real data next run.
-  ctx.progress?.(`storing ${count(points.length)} simulated prices`);
-  await ctx.prices.upsert(points);
-  const span = `${simulator.dates[0]}..${simulator.dates.at(-1)}`;
-  return `simulated ${count(simulator.cards.length)} cards × ${count(days)} days (seed ${seed}, ${span})`;
-}
 
 /** Every stored series and their hash (as `hashSeries`), read in short reads with a turn of the loop between. */
 async function readAllSeries(ctx: StepContext): Promise<{ series: PriceSeries[]; dataHash: string }> {

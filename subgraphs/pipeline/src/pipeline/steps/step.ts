@@ -2,6 +2,7 @@ import type { Database, Logger, Redis } from "@pokewatch/kit";
 import type { Catalog, PriceStore } from "@pokewatch/market";
 import type { ModelRegistry } from "@pokewatch/model";
 import type { StepName } from "../pipeline-types.js";
+import { DEFAULT_COLLECT_OPTIONS, type CollectOptions } from "../collect/collect-options.js";
 
 /** Knobs of a run, from the env or the CLI. */
 export interface PipelineOptions {
@@ -9,7 +10,12 @@ export interface PipelineOptions {
   maxGapShare: number;
   /** Share of price points that may be invalid (NaN, low > high, …) before validate fails. @default 0.05 */
   maxInvalidShare: number;
-  /** With no prices stored, ingest simulates the catalog (seeded) and stores them. @default true */
+  /** Where collect gets prices, and its limits (PRICE_SOURCE and friends). */
+  collect: CollectOptions;
+  /**
+   * With no prices stored, collect may simulate the catalog (seeded) into the store: under
+   * PRICE_SOURCE=simulator, or `auto` when no provider answers. False keeps an empty store empty. @default true
+   */
   simulateIfEmpty: boolean;
   /** Days and seed of that simulation. @default 120, 1 */
   simulateDays: number;
@@ -26,6 +32,7 @@ export interface PipelineOptions {
 export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
   maxGapShare: 0.5,
   maxInvalidShare: 0.05,
+  collect: DEFAULT_COLLECT_OPTIONS,
   simulateIfEmpty: true,
   simulateDays: 120,
   simulateSeed: 1,

@@ -16,6 +16,7 @@ import { syntheticSeries } from "@pokewatch/model/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MODEL_SRC_URL } from "./content-hash.js";
 import { featuresStep, type FeaturesOutput } from "./features-step.js";
+import { collectStep } from "./collect-step.js";
 import { ingestStep } from "./ingest-step.js";
 import { DEFAULT_PIPELINE_OPTIONS, StepFailure, type StepContext } from "./step.js";
 import {
@@ -35,7 +36,7 @@ let ctx: StepContext;
 const messages: string[] = [];
 let features: FeaturesOutput;
 
-// The first four steps on 30 simulated cards × 90 days, as a run would chain them.
+// The first five steps on 30 simulated cards × 90 days, as a run would chain them.
 beforeAll(async () => {
   db = await createPgliteDatabase();
   await runMigrations(db, "market", marketMigrations());
@@ -52,6 +53,7 @@ beforeAll(async () => {
     runId: "run_test",
     progress: (message) => messages.push(message),
   };
+  await collectStep.run(ctx);
   const ingested = await ingestStep.run(ctx);
   const validated = await validateStep.run(ctx, ingested.output);
   features = (await featuresStep.run(ctx, validated.output)).output;
@@ -84,7 +86,7 @@ describe("train step", () => {
     expect(newVersion.trainingSummary).toMatchObject({
       cards: 30,
       rows: features.dataset.rows,
-      sources: ["simulator seed=1"],
+      sources: ["simulator"],
       to: "2026-11-20",
       params: { trees: 5, refit: "all" },
     });
