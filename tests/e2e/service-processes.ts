@@ -110,7 +110,13 @@ export async function startServiceProcess(options: StartServiceOptions): Promise
     const append = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000));
     child.stdout!.on("data", append);
     child.stderr!.on("data", append);
-    await untilReady(`${origin}${readyPath}`, child, readyWithinMs, () => output, name);
+    try {
+      await untilReady(`${origin}${readyPath}`, child, readyWithinMs, () => output, name);
+    } catch (error) {
+      // Never ready: no one will stop it later, so it goes now (it would outlive the test run).
+      await process_.stop(1_000);
+      throw error;
+    }
   };
 
   const process_: ServiceProcess = {

@@ -1,55 +1,31 @@
 import { readFileSync } from "node:fs";
-import { createServer, type IncomingHttpHeaders, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { ServerResponse } from "node:http";
 import { onTestFinished } from "vitest";
+import {
+  sendFakeJson,
+  startFakeProviderServer,
+  type FakeHandler,
+  type FakeProviderServer,
+  type FakeRequest,
+} from "../testing/fake-provider-server.js";
 
-/** Test-only: a real HTTP server on 127.0.0.1, port 0, so clients run their whole fetch path. */
+/**
+ * Test-only: the fake provider server (a real HTTP server on 127.0.0.1, port 0, so clients run their
+ * whole fetch path), closed, connections and all, when the current test finishes.
+ */
 
-export interface RecordedRequest {
-  method: string;
-  path: string;
-  query: URLSearchParams;
-  headers: IncomingHttpHeaders;
-}
-
-export type FixtureHandler = (request: RecordedRequest, response: ServerResponse) => void | Promise<void>;
-
-export interface FixtureServer {
-  url: string;
-  /** Every request received, in order: tests count attempts here, on the server side. */
-  requests: RecordedRequest[];
-}
+export type RecordedRequest = FakeRequest;
+export type FixtureHandler = FakeHandler;
+export type FixtureServer = Pick<FakeProviderServer, "url" | "requests">;
 
 /** Starts a server that is closed, connections and all, when the current test finishes. */
 export async function useFixtureServer(handler: FixtureHandler): Promise<FixtureServer> {
-  const requests: RecordedRequest[] = [];
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? "/", "http://fixture");
-    const recorded = { method: req.method ?? "GET", path: url.pathname, query: url.searchParams, headers: req.headers };
-    requests.push(recorded);
-    Promise.resolve(handler(recorded, res)).catch((error: unknown) => {
-      if (!res.headersSent) res.writeHead(599);
-      res.end(String(error));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  onTestFinished(async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  });
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, requests };
+  const server = await startFakeProviderServer(handler);
+  onTestFinished(() => server.close());
+  return { url: server.url, requests: server.requests };
 }
 
-export function sendJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  res.writeHead(status, { "content-type": "application/json", ...headers });
-  res.end(JSON.stringify(body));
-}
+export const sendJson = sendFakeJson;
 
 /** Resolves after `ms`, or as soon as the client hangs up (a client timeout), so no timer outlives the test. */
 export function waitOrHangUp(res: ServerResponse, ms: number): Promise<void> {
