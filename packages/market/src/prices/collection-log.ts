@@ -39,17 +39,6 @@ export interface CollectionLog {
   failed(entry: Pick<CollectionEntry, "provider" | "scope" | "day" | "error">): Promise<void>;
 }
 
-interface EntryRow {
-  provider: string;
-  scope: string;
-  day: string;
-  status: "collected" | "failed";
-  points: number;
-  skipped: number;
-  error: string | null;
-  attempts: number;
-}
-
 const RECORD_SQL = `
 INSERT INTO price_collections AS logged (provider, scope, day, status, points, skipped, error)
 VALUES ($1, $2, $3::date, $4, $5, $6, $7)
@@ -60,7 +49,7 @@ ON CONFLICT (provider, scope, day) DO UPDATE
 export function createCollectionLog(db: Database): CollectionLog {
   return {
     async entries(provider, day) {
-      const rows = await db.query<EntryRow>(
+      const rows = await db.query<CollectionEntry>(
         `SELECT provider, scope, day::text AS day, status, points, skipped, error, attempts
          FROM price_collections WHERE provider = $1 AND day = $2::date`,
         [provider, day],
