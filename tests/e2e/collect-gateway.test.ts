@@ -13,7 +13,7 @@ import {
 } from "@pokewatch/market/testing";
 import type { RunningStack } from "@pokewatch/stack";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { postGraphQL, startTestStack, type GraphQLResult } from "./stack-fixture.js";
+import { postGraphQL, startTestStack, type GraphQLResult, until } from "./stack-fixture.js";
 
 // Real prices end to end, offline: the pipeline's collect step reads pokemontcg.io pages (built on
 // the recorded responses) and Pokémon Price Tracker histories from fake servers on port 0, the run
@@ -93,16 +93,6 @@ interface Run {
 const ask = (query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}) =>
   postGraphQL(stack.gatewayUrl, query, headers, variables ? { variables } : {});
 
-async function until<T>(read: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error("timed out");
-    await new Promise((done) => setTimeout(done, 200));
-  }
-}
-
 async function finishedRun(trigger: GraphQLResult): Promise<Run> {
   expect(trigger.body.errors).toBeUndefined();
   const { id } = (trigger.body.data as { triggerPipelineRun: { id: string } }).triggerPipelineRun;
@@ -113,7 +103,7 @@ async function finishedRun(trigger: GraphQLResult): Promise<Run> {
     );
     const run = (body.data as { pipelineRun: Run }).pipelineRun;
     return run.status === "SUCCEEDED" || run.status === "FAILED" ? run : undefined;
-  });
+  }, 90_000);
 }
 
 describe("collecting real-shaped prices through the pipeline", () => {

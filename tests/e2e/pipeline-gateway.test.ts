@@ -6,7 +6,7 @@ import { TEST_REDIS_URL, createIsolatedPostgres, type IsolatedPostgres } from "@
 import { createCatalog, loadBundledCatalog, simulatedCatalogData } from "@pokewatch/market";
 import type { RunningStack } from "@pokewatch/stack";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { postGraphQL, startTestStack, type GraphQLResult } from "./stack-fixture.js";
+import { postGraphQL, startTestStack, type GraphQLResult, until } from "./stack-fixture.js";
 
 // The whole issue in one session, as a user would click through it in Sandbox: trigger a run
 // through the gateway, watch it, see the model it produced, and get a fair price from that model.
@@ -50,16 +50,6 @@ interface Run {
 
 async function ask(query: string, variables?: Record<string, unknown>): Promise<GraphQLResult> {
   return postGraphQL(stack.gatewayUrl, query, {}, variables ? { variables } : {});
-}
-
-async function until<T>(read: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error("timed out");
-    await new Promise((done) => setTimeout(done, 200));
-  }
 }
 
 describe("the training pipeline through the gateway", () => {

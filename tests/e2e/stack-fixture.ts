@@ -105,3 +105,14 @@ export async function msUntilStatus(
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+/** Polls `read` every 200 ms until it gives a value, or throws after `timeoutMs`. */
+export async function until<T>(read: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error("timed out");
+    await new Promise((done) => setTimeout(done, 200));
+  }
+}
