@@ -50,7 +50,11 @@ interface Container {
   image: string;
   args?: string[];
   ports: { name: string; containerPort: number }[];
-  env: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[];
+  env: {
+    name: string;
+    value?: string;
+    valueFrom?: { secretKeyRef?: { name: string; key: string; optional?: boolean } };
+  }[];
   livenessProbe?: { httpGet?: { path: string; port: string } };
   readinessProbe?: { httpGet?: { path: string; port: string } };
   startupProbe?: { httpGet?: { path: string; port: string } };
@@ -130,14 +134,23 @@ describe.each(OVERLAYS)("ops/k8s/overlays/%s", (overlay) => {
     // NODE_ENV is read by libraries (Apollo Server, Fastify) in every service, besides the gateway's schema.
     const known = [...Object.keys(SCHEMAS[name].shape), "NODE_ENV"];
     expect(c.env.map((variable) => variable.name).filter((variable) => !known.includes(variable))).toEqual([]);
-    const fromSecret = c.env.filter((variable) => variable.valueFrom?.secretKeyRef).map((variable) => variable.name);
-    const expected = [
+    const fromSecret = (optional: boolean) =>
+      c.env
+        .filter(
+          (variable) =>
+            variable.valueFrom?.secretKeyRef && (variable.valueFrom.secretKeyRef.optional ?? false) === optional,
+        )
+        .map((variable) => variable.name)
+        .sort();
+    const required = [
       "SUBGRAPH_SECRET",
       ...(name === "gateway" ? [] : ["DATABASE_URL"]),
       "REDIS_URL",
       ...(name === "keys" ? ["POKEWATCH_ADMIN_KEY"] : []),
     ];
-    expect(fromSecret.sort()).toEqual(expected.sort());
+    expect(fromSecret(false)).toEqual(required.sort());
+    // The price providers' keys are optional: the pipeline collects without them (docs/data.md).
+    expect(fromSecret(true)).toEqual(name === "pipeline" ? ["POKEMONTCG_API_KEY", "POKEMON_PRICE_API_KEY"] : []);
     for (const variable of c.env)
       if (variable.valueFrom) expect(variable.valueFrom.secretKeyRef?.name).toBe("pokewatch");
     // Plain values must parse: the service would refuse to start otherwise.
@@ -225,8 +238,10 @@ describe("the overlays", () => {
     expect(JSON.stringify(find(dev, "StatefulSet", "redis"))).toContain('"--appendonly","yes"');
     const secret = find(dev, "Secret", "pokewatch") as K8sObject & { stringData: Record<string, string> };
     const refs = APP_SERVICES.flatMap((name) =>
-      container(dev, name).env.map((v) => v.valueFrom?.secretKeyRef?.key),
-    ).filter(Boolean);
+      container(dev, name)
+        .env.filter((v) => v.valueFrom?.secretKeyRef && !v.valueFrom.secretKeyRef.optional)
+        .map((v) => v.valueFrom!.secretKeyRef!.key),
+    );
     for (const key of refs) expect(Object.keys(secret.stringData)).toContain(key);
     const parsed = keysEnvSchema.safeParse({
       SUBGRAPH_SECRET: secret.stringData["subgraph-secret"],
