@@ -56,8 +56,17 @@ export async function trainFirstModel(options: TrainFirstModelOptions): Promise<
       logger.info({ runId: run.id, model: production.id, mape: production.metrics.mape }, "first model trained");
       return "trained";
     }
+    if (outcome.status === "SUCCEEDED") {
+      // A run that stopped on purpose: too little price history so far (the first days of collecting).
+      logger.warn(
+        { runId: run.id },
+        "no model yet: the run had too little price history to train on (its skipped step says how much); " +
+          "pricing answers MODEL_UNAVAILABLE until a daily run, an import or a backfill gives it enough (docs/data.md)",
+      );
+      return "failed";
+    }
     logger.error(
-      { runId: run.id, error: outcome.error ?? "the run promoted no model" },
+      { runId: run.id, error: outcome.error },
       "the first model was not trained: pricing answers MODEL_UNAVAILABLE until one is promoted " +
         "(see the run's steps, then try pnpm run pipeline run)",
     );

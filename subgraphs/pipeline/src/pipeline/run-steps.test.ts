@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { RunStore, StepName } from "./pipeline-types.js";
 import { runSteps, type PipelineStepEntry, type RunEvent, type RunStepsOptions } from "./run-steps.js";
 import { createRunStore } from "./run-store.js";
-import { StepFailure, type PipelineStep, type StepContext } from "./steps/step.js";
+import { StepFailure, StepStop, type PipelineStep, type StepContext } from "./steps/step.js";
 import { createMemoryRunStore } from "./testing/memory-run-store.js";
 import { DEFAULT_COLLECT_OPTIONS } from "./collect/collect-options.js";
 
@@ -249,6 +249,34 @@ describe.each(stores)("runSteps with the run store %s", (_kind, open) => {
       ...{ type: "step-finished", runId: run.id, name: "promote", status: "SKIPPED" },
       ...{ durationMs: null, message: "skipped: train failed" },
     });
+  });
+
+  it("ends the run SUCCEEDED when a step has nothing to do yet (StepStop): it and the later steps SKIPPED, nothing cached", async () => {
+    const clock = manualClock();
+    const reason = "not enough history to train yet: the longest of the 3 cards' price histories is 1 day";
+    const stop = () => {
+      throw new StepStop(reason);
+    };
+    const data = freshData();
+    const { entries, steps: fakes } = fakePipeline(clock, data, { features: { output: stop } });
+    const { outcome, steps, run } = await execute(store, entries, clock);
+
+    expect(outcome).toEqual({ status: "SUCCEEDED", error: null });
+    expect(summary(steps).slice(3)).toEqual([
+      `features SKIPPED ${reason}`,
+      "train SKIPPED skipped: features had nothing to do yet",
+      "evaluate SKIPPED skipped: features had nothing to do yet",
+      "register SKIPPED skipped: features had nothing to do yet",
+      "promote SKIPPED skipped: features had nothing to do yet",
+    ]);
+    expect(fakes.train.inputs).toEqual([]);
+    expect(run).toMatchObject({ status: "SUCCEEDED", error: null, producedModelId: null, promoted: false });
+
+    // Tomorrow, with more history, the same step runs again: a stop is never served from the cache.
+    const next = fakePipeline(clock, data);
+    const again = await execute(store, next.entries, clock);
+    expect(summary(again.steps)[3]).toBe("features SUCCEEDED features done");
+    expect(again.outcome).toEqual({ status: "SUCCEEDED", error: null });
   });
 
   it("fails the run with 'internal error' at any other throw, and logs it with its stack", async () => {

@@ -1,7 +1,7 @@
 import type { RunComparison, RunStore, StepName, StepStatus } from "./pipeline-types.js";
 import { RunNotActiveError } from "./run-store.js";
 import { codeVersionOf, sha256Hex } from "./steps/content-hash.js";
-import { StepFailure, type PipelineStep, type StepContext, type StepResult } from "./steps/step.js";
+import { StepFailure, StepStop, type PipelineStep, type StepContext, type StepResult } from "./steps/step.js";
 
 /**
  * One step of a pipeline and where its input comes from. The executor knows nothing of what the
@@ -62,7 +62,8 @@ export const internalError = (runId: string) => `internal error (see the pipelin
 /**
  * Runs the steps of a created run in order, writing every state change to the store as it
  * happens. A failing step (StepFailure, or any error inside it) ends the run FAILED, the later
- * steps SKIPPED, and resolves; it rejects only on bad options or when the store fails between steps.
+ * steps SKIPPED, and resolves; a step that has nothing to do yet (StepStop) ends it SUCCEEDED, itself
+ * and the later steps SKIPPED; it rejects only on bad options or when the store fails between steps.
  * A run that stops being active meanwhile (another replica failed it as abandoned) is left as it is:
  * the remaining steps (register, promote) do not run, and the outcome is FAILED.
  */
@@ -80,6 +81,8 @@ export async function runSteps(options: RunStepsOptions): Promise<RunOutcome> {
   const outputs = new Map<StepName, unknown>();
   const hashes = new Map<StepName, string>();
   let failed: { name: StepName; message: string } | null = null;
+  /** The step that found nothing more to do yet (StepStop): the rest is skipped, the run succeeds. */
+  let stoppedBy: StepName | null = null;
 
   await store.start(runId, clock());
   const heartbeat = setInterval(() => {
@@ -102,8 +105,8 @@ export async function runSteps(options: RunStepsOptions): Promise<RunOutcome> {
   async function runAll(): Promise<RunOutcome> {
     for (const entry of steps) {
       const { name } = entry.step;
-      if (failed) {
-        const message = `skipped: ${failed.name} failed`;
+      if (failed || stoppedBy) {
+        const message = failed ? `skipped: ${failed.name} failed` : `skipped: ${stoppedBy} had nothing to do yet`;
         await store.updateStep(runId, name, { status: "SKIPPED", message });
         emit({ type: "step-finished", runId, name, status: "SKIPPED", durationMs: null, message });
         continue;
@@ -130,6 +133,7 @@ export async function runSteps(options: RunStepsOptions): Promise<RunOutcome> {
       const durationMs = finishedAt.getTime() - startedAt.getTime();
       emit({ type: "step-finished", runId, name, status: done.status, durationMs, message: done.message });
       if (done.status === "FAILED") failed = { name, message: done.message };
+      if (done.stop) stoppedBy = name;
     }
 
     const status = failed ? "FAILED" : "SUCCEEDED";
@@ -145,6 +149,8 @@ interface StepDone {
   message: string;
   cacheKey: string | null;
   outputHash: string | null;
+  /** The step threw StepStop: the later steps are skipped and the run succeeds. */
+  stop?: boolean;
 }
 
 interface RunState {
@@ -174,6 +180,10 @@ async function runOne(entry: PipelineStepEntry, { store, ctx, outputs, hashes }:
     hashes.set(step.name, result.outputHash);
     return { status, message: result.message, cacheKey, outputHash: result.outputHash };
   } catch (err) {
+    if (err instanceof StepStop) {
+      ctx.logger.info({ runId: ctx.runId, step: step.name, reason: err.message }, "step found nothing to do yet");
+      return { status: "SKIPPED", message: err.message, cacheKey, outputHash: null, stop: true };
+    }
     if (err instanceof StepFailure) {
       // A worker thread's crash is a StepFailure whose cause (the error itself) belongs in the log.
       const cause = err.cause === undefined ? {} : { err: err.cause };

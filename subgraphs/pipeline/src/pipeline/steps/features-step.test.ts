@@ -20,7 +20,7 @@ import {
   serializeFeatures,
   type FeaturesOutput,
 } from "./features-step.js";
-import { DEFAULT_PIPELINE_OPTIONS, StepFailure, type StepContext } from "./step.js";
+import { DEFAULT_PIPELINE_OPTIONS, StepFailure, StepStop, type StepContext } from "./step.js";
 import { validatePrices, type ValidateOutput } from "./validate-step.js";
 
 const catalogData = simulatedCatalogData(30, loadBundledCatalog());
@@ -73,13 +73,22 @@ describe("features step", () => {
     );
   });
 
-  it("fails when no card has more than 7 days of prices", async () => {
-    const series = simulatedSeries(7).slice(0, 2);
-    await expect(featuresStep.run(contextWith().ctx, validated(series))).rejects.toThrow(
-      new StepFailure(
-        "no training rows: none of the 2 cards has more than 7 days of prices; cards need ~4 weeks of prices to train on",
-      ),
+  it("stops the run (StepStop, not a failure) while no card has more than 7 days of prices", async () => {
+    const error = await featuresStep
+      .run(contextWith().ctx, validated(simulatedSeries(7).slice(0, 2)))
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StepStop);
+    expect((error as Error).message).toBe(
+      "not enough history to train yet: the longest of the 2 cards' price histories is 7 days, and training " +
+        "needs more than 7 (about 4 weeks for good features); each daily run adds a day, or import or backfill history (docs/data.md)",
     );
+    // One day, as on the first day of collecting: the same, in the singular.
+    await expect(featuresStep.run(contextWith().ctx, validated(simulatedSeries(1).slice(0, 3)))).rejects.toThrow(
+      /the longest of the 3 cards' price histories is 1 day, /,
+    );
+    // One card with 8 days is enough for rows.
+    const { output } = await featuresStep.run(contextWith().ctx, validated(simulatedSeries(8).slice(0, 1)));
+    expect(output.dataset.rows).toBe(1);
   });
 
   it("fails with the model's message when a feature is not a number", async () => {

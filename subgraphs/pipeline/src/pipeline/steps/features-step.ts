@@ -1,5 +1,5 @@
 import { endianness } from "node:os";
-import type { Catalog, PriceSeries } from "@pokewatch/market";
+import { parseIsoDay, type Catalog, type PriceSeries } from "@pokewatch/market";
 import {
   FEATURE_COUNT,
   HORIZON_DAYS,
@@ -12,7 +12,7 @@ import {
 import { packedOnce } from "../worker/packed-series.js";
 import { asBuffer, computeOptions, runInComputeWorker } from "../worker/compute-worker.js";
 import { MODEL_SRC_URL, catalogAttributesHash, codeVersionOf, codeVersionOfDir, sha256Hex } from "./content-hash.js";
-import { StepFailure, type PipelineStep, type StepResult } from "./step.js";
+import { StepFailure, StepStop, type PipelineStep, type StepResult } from "./step.js";
 import type { ValidateOutput } from "./validate-step.js";
 
 /** The training rows, and where their prices came from (for the model's training summary). */
@@ -38,6 +38,7 @@ export const featuresStep: PipelineStep<ValidateOutput, FeaturesOutput> = {
 
   // Seconds of CPU on a large catalog: in a worker thread, so that serving goes on meanwhile.
   async run(ctx, input) {
+    assertTrainable(input.series);
     ctx.progress?.(`building features for ${count(input.series.length)} cards`);
     const series = packedOnce(input.series);
     const request = { series, attributes: attributesOf(ctx.catalog, input.series), sources: input.sources };
@@ -49,6 +50,30 @@ export const featuresStep: PipelineStep<ValidateOutput, FeaturesOutput> = {
   serialize: (output) => serializeFeatures(output),
   deserialize: (body) => deserializeFeatures(body),
 };
+
+/** Days from a series' first price to its last, both counted (0 for no prices). */
+function historyDays(series: PriceSeries): number {
+  const first = series.points[0];
+  const last = series.points.at(-1);
+  if (!first || !last) return 0;
+  return (parseIsoDay(last.date) ?? 0) - (parseIsoDay(first.date) ?? 0) + 1;
+}
+
+/**
+ * A training row needs a day with a whole horizon after it, so no card with more than
+ * HORIZON_DAYS days of prices means nothing to train on yet: the normal state of the first days
+ * of collecting, so the run stops there and succeeds (StepStop) instead of failing every day.
+ */
+export function assertTrainable(series: readonly PriceSeries[]): void {
+  let longest = 0;
+  for (const one of series) longest = Math.max(longest, historyDays(one));
+  if (longest > HORIZON_DAYS) return;
+  throw new StepStop(
+    `not enough history to train yet: the longest of the ${count(series.length)} cards' price histories ` +
+      `is ${count(longest)} day${longest === 1 ? "" : "s"}, and training needs more than ${HORIZON_DAYS} ` +
+      "(about 4 weeks for good features); each daily run adds a day, or import or backfill history (docs/data.md)",
+  );
+}
 
 /** `@pokewatch/model`'s feature code: the `features/` directory and the dataset builder. */
 export function featureCodeVersion(src: URL = MODEL_SRC_URL): string {
@@ -85,12 +110,6 @@ export function computeFeatures(
   } catch (error) {
     if (isModelInputError(error)) throw new StepFailure(error.message);
     throw error;
-  }
-  if (dataset.rows === 0) {
-    throw new StepFailure(
-      `no training rows: none of the ${count(series.length)} cards has more than ${HORIZON_DAYS} days ` +
-        "of prices; cards need ~4 weeks of prices to train on",
-    );
   }
   const output: FeaturesOutput = { dataset, sources };
   const unknown = dataset.cardIds.filter((id) => attributes[id] === undefined).length;

@@ -77,6 +77,19 @@ export class StepFailure extends Error {
   }
 }
 
+/**
+ * Thrown by a step when the run has nothing more to do yet, which is a normal day and not a fault
+ * (features: no card has enough days of prices to train on, as on the first days of collecting).
+ * This step and the later ones are SKIPPED with the message, and the run SUCCEEDED: no alert fires
+ * while history builds up.
+ */
+export class StepStop extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "StepStop";
+  }
+}
+
 export interface PipelineStep<I, O> {
   name: StepName;
   /** False for steps that change the registry (register, promote): they always run. */

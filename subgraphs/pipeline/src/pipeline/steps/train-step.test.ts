@@ -18,7 +18,7 @@ import { MODEL_SRC_URL } from "./content-hash.js";
 import { featuresStep, type FeaturesOutput } from "./features-step.js";
 import { collectStep } from "./collect-step.js";
 import { ingestStep } from "./ingest-step.js";
-import { DEFAULT_PIPELINE_OPTIONS, StepFailure, type StepContext } from "./step.js";
+import { DEFAULT_PIPELINE_OPTIONS, StepFailure, StepStop, type StepContext } from "./step.js";
 import {
   computeTrainOutput,
   deserializeTrainOutput,
@@ -163,10 +163,12 @@ describe("train cache input", () => {
 });
 
 describe("train step failures", () => {
-  it("turns too short a history into a failure with the model's message", async () => {
+  it("stops the run (StepStop, from its worker thread) on too short a history for the split, with the model's message", async () => {
     const dataset = buildPriceDataset(syntheticSeries(5, 9), catalogAttributes(ctx.catalog));
     const error = await trainStep.run(ctx, { dataset, sources: ["test"] }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(StepFailure);
+    // The first weeks of collecting: a normal state, not a failure to alert on.
+    expect(error).toBeInstanceOf(StepStop);
+    expect(error).not.toBeInstanceOf(StepFailure);
     expect((error as Error).message).toMatch(/time-based split/);
   });
 });

@@ -9,7 +9,7 @@ import {
 import { asBuffer, computeOptions, runInComputeWorker } from "../worker/compute-worker.js";
 import { MODEL_SRC_URL, codeVersionOfDir, sha256Hex } from "./content-hash.js";
 import type { FeaturesOutput } from "./features-step.js";
-import { StepFailure, type PipelineStep, type StepResult } from "./step.js";
+import { StepFailure, StepStop, type PipelineStep, type StepResult } from "./step.js";
 
 /** A trained model, packed for the registry, with its ONNX export checked against the trees. */
 export interface TrainOutput {
@@ -85,6 +85,8 @@ export async function computeTrainOutput(
   try {
     model = trainFairPriceModel(dataset, { sources, refit: "all", trees, onProgress: progressReporter(progress) });
   } catch (error) {
+    // Too few dates for the time-based split is the normal state of the first weeks of collecting.
+    if (isModelInputError(error) && error.code === "INSUFFICIENT_HISTORY") throw new StepStop(error.message);
     if (isModelInputError(error)) throw new StepFailure(error.message);
     throw error;
   }

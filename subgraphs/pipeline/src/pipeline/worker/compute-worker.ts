@@ -1,5 +1,5 @@
 import { siblingEntry, startModuleWorker } from "@pokewatch/kit";
-import { StepFailure, type StepContext } from "../steps/step.js";
+import { StepFailure, StepStop, type StepContext } from "../steps/step.js";
 import type { ComputeTaskName, ComputeTasks } from "./compute-tasks.js";
 import type { WorkerMessage, WorkerRequest } from "./compute.worker.js";
 
@@ -29,7 +29,7 @@ const ENTRY = siblingEntry(import.meta.url, "compute.worker");
 /**
  * Runs one compute task (features, training) in a fresh worker thread, so that the event loop
  * serving API calls stays free meanwhile. Resolves with the task's result; rejects with a
- * StepFailure when the task reports one, when the worker dies, times out or is aborted, and with
+ * StepStop when the task reports one, a StepFailure when the task reports one, when the worker dies, times out or is aborted, and with
  * an Error (logged, masked in the run) when the task throws anything else. The worker is always
  * terminated when this settles.
  */
@@ -64,6 +64,7 @@ export function runInComputeWorker<K extends ComputeTaskName>(
     worker.on("message", (message: WorkerMessage) => {
       if (message.type === "progress") progress?.(message.message);
       else if (message.type === "done") settle(() => resolve(message.result as Output<K>));
+      else if (message.type === "stop") settle(() => reject(new StepStop(message.message)));
       else if (message.type === "failure") fail(message.message);
       else
         settle(() => reject(Object.assign(new Error(`${task} worker: ${message.message}`), { stack: message.stack })));

@@ -1,6 +1,6 @@
 import { parentPort } from "node:worker_threads";
 import { isModelInputError } from "@pokewatch/model";
-import { StepFailure } from "../steps/step.js";
+import { StepFailure, StepStop } from "../steps/step.js";
 import { computeTasks, type ComputeTaskName } from "./compute-tasks.js";
 
 /** What the parent sends: one task per worker. */
@@ -9,10 +9,11 @@ export interface WorkerRequest {
   input: unknown;
 }
 
-/** What the worker answers: progress lines, then one of done, failure (StepFailure) or error. */
+/** What the worker answers: progress lines, then one of done, stop (StepStop), failure (StepFailure) or error. */
 export type WorkerMessage =
   | { type: "progress"; message: string }
   | { type: "done"; result: unknown }
+  | { type: "stop"; message: string }
   | { type: "failure"; message: string }
   | { type: "error"; message: string; stack: string | undefined };
 
@@ -31,7 +32,9 @@ port.once("message", ({ task, input }: WorkerRequest) => {
     .then(
       ({ result, transfer }) => post({ type: "done", result }, transfer),
       (error: unknown) => {
-        if (error instanceof StepFailure || isModelInputError(error)) post({ type: "failure", message: error.message });
+        if (error instanceof StepStop) post({ type: "stop", message: error.message });
+        else if (error instanceof StepFailure || isModelInputError(error))
+          post({ type: "failure", message: error.message });
         else
           post({ type: "error", message: String((error as Error)?.message ?? error), stack: (error as Error)?.stack });
       },
