@@ -20,7 +20,7 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["{gateway,subgraphs,packages,stack,schema}/**/*.test.ts", "tests/static/**/*.test.ts"],
+          include: ["{gateway,subgraphs,packages,stack,schema,scripts}/**/*.test.ts", "tests/static/**/*.test.ts"],
           exclude: [...ignored, "**/*.int.test.ts"],
           env,
           testTimeout: 30_000,
