@@ -1,5 +1,6 @@
 import { createBoundedTurns } from "./bounded-turns.js";
 import { DEFAULT_DATABASE_TIMEOUTS, type Database, type DatabaseTimeouts, type Queryable } from "./database.js";
+import { templateFile } from "./pglite-template.js";
 import type { PgliteRequest, PgliteResponse, PgliteWorkerData, SerializedError } from "./pglite.worker.js";
 import { siblingEntry, startModuleWorker } from "../worker/module-worker.js";
 
@@ -8,6 +9,11 @@ export interface PgliteDatabaseOptions {
   dataDir?: string;
   /** Only `statementTimeoutMs` applies, as the longest wait for a turn. @default DEFAULT_DATABASE_TIMEOUTS */
   timeouts?: Partial<DatabaseTimeouts>;
+  /**
+   * The initdb template a fresh database starts from (pglite-template.ts): its file, or false to
+   * run initdb every time. @default templateFile(): one per PGlite build in the temporary directory
+   */
+  template?: string | false;
 }
 
 const ENTRY = siblingEntry(import.meta.url, "pglite.worker");
@@ -33,8 +39,12 @@ function reviveError({ name, message, fields }: SerializedError, stack: string |
  * transaction takes its turn (as PGlite would), and one still waiting after `statementTimeoutMs`
  * fails with DatabaseBusyError without running.
  */
-export async function createPgliteDatabase({ dataDir, timeouts = {} }: PgliteDatabaseOptions = {}): Promise<Database> {
-  const workerData: PgliteWorkerData = { dataDir };
+export async function createPgliteDatabase({
+  dataDir,
+  timeouts = {},
+  template = templateFile(),
+}: PgliteDatabaseOptions = {}): Promise<Database> {
+  const workerData: PgliteWorkerData = { dataDir, template };
   const worker = startModuleWorker(ENTRY, workerData);
   const pending = new Map<
     number,

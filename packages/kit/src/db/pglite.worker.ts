@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { parentPort, workerData } from "node:worker_threads";
 import { PGlite, type Transaction } from "@electric-sql/pglite";
 import { DATE_TYPE_ID, NUMERIC_TYPE_IDS } from "./database.js";
+import { discardTemplate, emptyDirectory, isFresh, readTemplate, saveTemplate } from "./pglite-template.js";
 
 /** What the parent asks; `tx` names an open transaction the statement belongs to. */
 export type PgliteRequest =
@@ -24,11 +25,13 @@ export type PgliteResponse =
 
 export interface PgliteWorkerData {
   dataDir?: string | undefined;
+  /** The initdb template's file, or false (see pglite-template.ts). */
+  template: string | false;
 }
 
 const port = parentPort;
 if (!port) throw new Error("pglite.worker is a worker thread entry: start it with createPgliteDatabase");
-const { dataDir } = (workerData as { data: PgliteWorkerData }).data;
+const { dataDir, template } = (workerData as { data: PgliteWorkerData }).data;
 
 const answer = (response: PgliteResponse) => port.postMessage(response);
 const fail = (id: number, error: unknown) => answer({ id, ok: false, error: serializeError(error) });
@@ -44,16 +47,34 @@ function serializeError(error: unknown): SerializedError {
 
 const toNumber = (value: string) => Number(value);
 
-async function open(): Promise<PGlite> {
-  if (dataDir) mkdirSync(dataDir, { recursive: true });
-  return PGlite.create({
+const create = (loadDataDir?: Blob) =>
+  PGlite.create({
     ...(dataDir ? { dataDir } : {}),
+    ...(loadDataDir ? { loadDataDir } : {}),
     parsers: {
       [NUMERIC_TYPE_IDS.INT8]: toNumber,
       [NUMERIC_TYPE_IDS.NUMERIC]: toNumber,
       [DATE_TYPE_ID]: (value: string) => value,
     },
   });
+
+/** A fresh database starts from the initdb template when there is one, and leaves one when there is not. */
+async function open(): Promise<PGlite> {
+  const fresh = template !== false && isFresh(dataDir);
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  if (!fresh) return create();
+  const saved = readTemplate(template);
+  if (saved) {
+    try {
+      return await create(saved);
+    } catch {
+      discardTemplate(template);
+      emptyDirectory(dataDir);
+    }
+  }
+  const db = await create();
+  await saveTemplate(db, template);
+  return db;
 }
 
 /** Open transactions: the handle statements run on, and how the parent ends it. */
