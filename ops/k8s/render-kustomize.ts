@@ -1,6 +1,7 @@
 // A small Kustomize renderer for the subset ops/k8s uses, so tests render the overlays without the
 // kustomize binary: resources (files and folders with a kustomization.yaml), configMapGenerator
-// (files, with disableNameSuffixHash), patches (strategic-merge files), replicas and images.
+// (files, with disableNameSuffixHash), patches (strategic-merge files), replicas, images, namespace
+// and labels (metadata only, as kustomize's `labels` without includeSelectors/includeTemplates).
 // Anything else in a kustomization is refused, so nothing is silently left out of a render.
 //   node --import tsx ops/k8s/render-kustomize.ts ops/k8s/overlays/dev
 import { readFileSync, statSync } from "node:fs";
@@ -10,7 +11,7 @@ import { parseAllDocuments, stringify } from "yaml";
 export interface K8sObject {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; labels?: Record<string, string> };
+  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
   [field: string]: unknown;
 }
 
@@ -21,6 +22,8 @@ interface Kustomization {
   patches?: { path: string }[];
   replicas?: { name: string; count: number }[];
   images?: { name: string; newName?: string; newTag?: string }[];
+  namespace?: string;
+  labels?: { pairs: Record<string, string>; includeSelectors?: boolean; includeTemplates?: boolean }[];
 }
 
 const SUPPORTED = new Set([
@@ -32,6 +35,8 @@ const SUPPORTED = new Set([
   "patches",
   "replicas",
   "images",
+  "namespace",
+  "labels",
 ]);
 
 const readObjects = (file: string) =>
@@ -111,6 +116,17 @@ export function renderKustomization(dir: string): K8sObject[] {
   }
   const images = kustomization.images ?? [];
   if (images.length) objects = objects.map((object) => withImages(object, images));
+  for (const { pairs, includeSelectors, includeTemplates } of kustomization.labels ?? []) {
+    if (includeSelectors || includeTemplates) {
+      throw new Error(`${root}: labels reach metadata only here (no includeSelectors or includeTemplates)`);
+    }
+    objects = objects.map((object) => ({
+      ...object,
+      metadata: { ...object.metadata, labels: { ...object.metadata.labels, ...pairs } },
+    }));
+  }
+  const { namespace } = kustomization;
+  if (namespace) objects = objects.map((object) => ({ ...object, metadata: { ...object.metadata, namespace } }));
   return objects;
 }
 

@@ -19,7 +19,7 @@ import { pricingEnvSchema } from "../../subgraphs/pricing/src/env.js";
 // validated against the Kubernetes schemas, and what the manifests promise is checked against the code.
 const ROOT = join(import.meta.dirname, "../..");
 const read = (file: string) => readFileSync(join(ROOT, file), "utf8");
-const OVERLAYS = ["dev", "prod"] as const;
+const OVERLAYS = ["dev", "staging", "prod"] as const;
 const rendered = Object.fromEntries(
   OVERLAYS.map((name) => [name, renderKustomization(join(ROOT, "ops/k8s/overlays", name))]),
 );
@@ -81,6 +81,7 @@ const find = (objects: K8sObject[], kind: string, name: string) =>
 const deployment = (objects: K8sObject[], name: string) => find(objects, "Deployment", name) as Workload;
 const container = (objects: K8sObject[], name: string) => deployment(objects, name).spec.template.spec.containers[0]!;
 const envValue = (c: Container, name: string) => c.env.find((variable) => variable.name === name);
+const idOf = (object: K8sObject) => `${object.kind}/${object.metadata.name}`;
 
 const healthRoutes: string[] = [];
 registerHealthRoutes(
@@ -262,5 +263,24 @@ describe("the overlays", () => {
     }
     expect(envValue(container(prod, "gateway"), "CORS_ORIGINS")?.value).toMatch(/^https:\/\//);
     expect(container(prod, "gateway").image).not.toBe(container(rendered.dev!, "gateway").image);
+  });
+
+  it("staging has prod's shape on fewer replicas, in its own namespace, labelled, and runs release images", () => {
+    const staging = rendered.staging!;
+    expect(staging.filter((object) => ["StatefulSet", "Secret"].includes(object.kind))).toEqual([]);
+    for (const object of staging) {
+      expect(object.metadata.namespace, idOf(object)).toBe("pokewatch-staging");
+      expect(object.metadata.labels, idOf(object)).toMatchObject({ "pokewatch.io/environment": "staging" });
+    }
+    for (const name of APP_SERVICES) {
+      const replicas = deployment(staging, name).spec.replicas!;
+      expect(replicas).toBeGreaterThanOrEqual(deployment(rendered.dev!, name).spec.replicas!);
+      expect(replicas).toBeLessThan(deployment(rendered.prod!, name).spec.replicas!);
+    }
+    expect(envValue(container(staging, "gateway"), "CORS_ORIGINS")?.value).toMatch(/^https:\/\//);
+    // release.yml replaces the `pokewatch` image with the tag's; the other overlays stay out of it.
+    expect(container(staging, "gateway").image).toBe(container(rendered.prod!, "gateway").image);
+    for (const overlay of ["dev", "prod"] as const)
+      expect(rendered[overlay]!.every((object) => object.metadata.namespace === undefined)).toBe(true);
   });
 });

@@ -103,6 +103,23 @@ spec: { template: { spec: { containers: [{ name: web, env: [{ name: B, value: "9
     ]);
   });
 
+  it("puts every object in the namespace and adds the labels to their metadata only", () => {
+    const dir = kustomize({
+      "base/kustomization.yaml": "resources: [web.yaml]\n",
+      "base/web.yaml": DEPLOYMENT,
+      "overlay/kustomization.yaml": "resources: [../base]\nnamespace: staging\nlabels: [{ pairs: { env: staging } }]\n",
+    });
+    const [web] = renderKustomization(join(dir, "overlay"));
+    expect(web!.metadata).toEqual({ name: "web", namespace: "staging", labels: { env: "staging" } });
+    // Selectors and pod templates keep their labels: kustomize's `labels` leaves them alone by default.
+    expect(JSON.stringify(web!.spec)).not.toContain("staging");
+    expect(() =>
+      renderKustomization(
+        kustomize({ "kustomization.yaml": "labels: [{ pairs: { env: x }, includeSelectors: true }]\n" }),
+      ),
+    ).toThrow(/metadata only/);
+  });
+
   it("refuses what it does not implement instead of leaving it out", () => {
     expect(() => renderKustomization(kustomize({ "kustomization.yaml": "namePrefix: x-\n" }))).toThrow(
       /unsupported fields namePrefix/,
