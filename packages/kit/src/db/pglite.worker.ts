@@ -45,6 +45,7 @@ function serializeError(error: unknown): SerializedError {
 const toNumber = (value: string) => Number(value);
 
 async function open(): Promise<PGlite> {
+  // eslint-disable-next-line security/detect-non-literal-fs-filename -- DATA_DIR, set by the operator
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   return PGlite.create({
     ...(dataDir ? { dataDir } : {}),
