@@ -8,6 +8,14 @@ import { z } from "zod";
 
 export const SCHEMA_DIR = dirname(fileURLToPath(import.meta.url));
 
+/**
+ * Kustomize's configMapGenerator reads only files inside the kustomization's folder, so the docker
+ * network's supergraph is copied into ops/k8s/base.
+ */
+const COPIES: Record<string, string[]> = {
+  "supergraph.docker.yaml": [fileURLToPath(new URL("../ops/k8s/base/supergraph.graphql", import.meta.url))],
+};
+
 const configSchema = z.object({
   output: z.string().regex(/^[\w.-]+\.graphql$/),
   subgraphs: z.record(
@@ -21,6 +29,8 @@ export interface ComposedSupergraph {
   config: string;
   /** Absolute path the supergraph belongs at. */
   outputPath: string;
+  /** Absolute paths of its copies outside schema/, kept identical to it. */
+  copyPaths: string[];
   sdl: string;
 }
 
@@ -55,7 +65,8 @@ export function composeSupergraph(configFile: string, dir = SCHEMA_DIR): Compose
     );
   return {
     config: configFile,
-    outputPath: join(SCHEMA_DIR, config.output),
+    outputPath: join(dir, config.output),
+    copyPaths: dir === SCHEMA_DIR ? (COPIES[configFile] ?? []) : [],
     sdl: `${result.supergraphSdl.trimEnd()}\n`,
   };
 }

@@ -1,25 +1,20 @@
 /**
  * `pnpm compose [network…]`: writes schema/supergraph*.graphql from the subgraph SDLs, one per
- * supergraph.<network>.yaml (all of them by default). Exits 1 with the reasons when one does not compose.
- * The docker network's supergraph is also copied into ops/k8s/base, where Kustomize's
- * configMapGenerator can read it (it reads only files inside the kustomization's folder).
+ * supergraph.<network>.yaml (all of them by default), and their copies outside schema/ (the docker
+ * one in ops/k8s/base). Exits 1 with the reasons when one does not compose.
  */
 import { writeFileSync } from "node:fs";
 import { relative } from "node:path";
-import { fileURLToPath } from "node:url";
 import { CompositionError, composeSupergraph, listComposeConfigs } from "./compose-supergraph.js";
 
 const wanted = process.argv.slice(2);
 const configs = wanted.length ? wanted.map((network) => `supergraph.${network}.yaml`) : listComposeConfigs();
 try {
   for (const config of configs) {
-    const { outputPath, sdl } = composeSupergraph(config);
-    writeFileSync(outputPath, sdl);
-    process.stdout.write(`${config} → ${relative(process.cwd(), outputPath)}\n`);
-    if (config === "supergraph.docker.yaml") {
-      const copy = fileURLToPath(new URL("../ops/k8s/base/supergraph.graphql", import.meta.url));
-      writeFileSync(copy, sdl);
-      process.stdout.write(`${config} → ${relative(process.cwd(), copy)}\n`);
+    const { outputPath, copyPaths, sdl } = composeSupergraph(config);
+    for (const path of [outputPath, ...copyPaths]) {
+      writeFileSync(path, sdl);
+      process.stdout.write(`${config} → ${relative(process.cwd(), path)}\n`);
     }
   }
 } catch (error) {

@@ -62,7 +62,11 @@ export async function startServingStack(
 /** Sum and count of a histogram on the stack's metrics listener (pricing's histograms live there). */
 export async function histogramTotals(metricsUrl: string, name: string): Promise<{ sum: number; count: number }> {
   const text = await (await fetch(metricsUrl, { signal: AbortSignal.timeout(10_000) })).text();
-  const read = (suffix: string) =>
-    Number(new RegExp(`^${name}_${suffix}(?:\\{[^}]*\\})? (\\S+)$`, "m").exec(text)?.[1] ?? 0);
+  // A sample line is `<name>_<suffix>[{labels}] <value>`.
+  const read = (suffix: string) => {
+    const metric = `${name}_${suffix}`;
+    const line = text.split("\n").find((l) => l.startsWith(`${metric} `) || l.startsWith(`${metric}{`));
+    return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(" ") + 1));
+  };
   return { sum: read("sum"), count: read("count") };
 }

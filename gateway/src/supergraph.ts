@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 export function readSupergraphSdl(path: string): string {
   let sdl: string;
   try {
+    // eslint-disable-next-line security/detect-non-literal-fs-filename -- SUPERGRAPH_PATH, set by the operator
     sdl = readFileSync(path, "utf8");
   } catch (error) {
     throw new Error(

@@ -1,3 +1,4 @@
+/* eslint-disable security/detect-non-literal-fs-filename -- DATA_DIR, set by whoever runs pnpm start */
 import { chmod, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { API_KEY_SCOPES, type Logger } from "@pokewatch/kit";

@@ -27,6 +27,7 @@ const compose = parse(readFileSync(join(ROOT, "docker-compose.yml"), "utf8"), { 
  * (what a `.env` file would hold): an unset value with `:?` is an error, as `docker compose` makes it.
  */
 export function interpolate(text: string, values: Record<string, string>): string {
+  // eslint-disable-next-line security/detect-unsafe-regex -- linear: [^}]* stops at the closing brace
   const pattern = /\$\{([A-Z0-9_]+)(?:(:-|:\?)([^}]*))?\}/g;
   return text.replace(pattern, (_match: string, name: string, operator?: string, rest?: string): string => {
     const value = values[name];

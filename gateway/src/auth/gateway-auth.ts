@@ -78,6 +78,7 @@ export async function createGatewayAuth(
       "auth is enabled but no keys service URL is known: set KEYS_URL or give the supergraph a keys subgraph",
     );
   }
+  // eslint-disable-next-line security/detect-possible-timing-attacks -- a check for no secret configured, not a comparison of two secrets
   if (secret === undefined) {
     throw new Error(
       "auth is enabled but there is no secret to sign keys service calls: set SUBGRAPH_SECRET_KEYS or SUBGRAPH_SECRET",

@@ -5,6 +5,7 @@ const number = (message: string) =>
   z
     .string()
     .trim()
+    // eslint-disable-next-line security/detect-unsafe-regex -- anchored, and the "." separates the two digit runs: linear
     .regex(/^[+-]?\d+(\.\d+)?$/, message)
     .transform(Number);
 const wholeNumber = (min: number, max: number, fallback: number) =>

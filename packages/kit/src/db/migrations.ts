@@ -1,3 +1,4 @@
+/* eslint-disable security/detect-non-literal-fs-filename -- a service's own migrations folder, named in its code */
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Database } from "./database.js";

@@ -61,6 +61,7 @@ const create = (loadDataDir?: Blob) =>
 /** A fresh database starts from the initdb template when there is one, and leaves one when there is not. */
 async function open(): Promise<PGlite> {
   const fresh = template !== false && isFresh(dataDir);
+  // eslint-disable-next-line security/detect-non-literal-fs-filename -- DATA_DIR, set by the operator
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   if (!fresh) return create();
   const saved = readTemplate(template);

@@ -51,6 +51,36 @@ describe("the price row reader keeps within what the price store accepts", () =>
     ]);
   });
 
+  it("reads prices written as decimals ('12', '12.', '12.5', '.5', '1e2') and rejects other forms", () => {
+    const prices = [
+      "12",
+      "+12.",
+      "12.5",
+      ".5",
+      "1.5E2",
+      "1e-2",
+      "1..5",
+      ".",
+      "1e",
+      "0x10",
+      "1_000",
+      `${"9".repeat(5000)}x`,
+    ];
+    const results = read(
+      HEADER,
+      prices.map((p, i) => `a-1,2025-06-${String(i + 1).padStart(2, "0")},${p},USD,,`),
+    );
+    expect(results.map((r) => ("code" in r ? r.code : r.market))).toEqual([
+      12,
+      12,
+      12.5,
+      0.5,
+      150,
+      0.01,
+      ...Array<string>(6).fill("BAD_PRICE"),
+    ]);
+  });
+
   it("accepts the extremes of each column that the store holds", () => {
     const cardId = Array.from({ length: 100 }, (_, i) => String.fromCodePoint(0x20000 + i)).join("");
     const results = read("card_id,date,market_price,currency,low_price,high_price", [

@@ -58,6 +58,7 @@ export function useImportFolder(open: () => Promise<StoreDatabase>, header: stri
     dir: "",
     file(name: string, ...lines: string[]) {
       const path = join(folder.dir, name);
+      // eslint-disable-next-line security/detect-non-literal-fs-filename -- a test's own temporary folder
       writeFileSync(path, `${[header, ...lines].join("\n")}\n`);
       return path;
     },
