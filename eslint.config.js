@@ -25,5 +25,5 @@ export default tseslint.config(
       "@typescript-eslint/no-unsafe-member-access": "off",
     },
   },
-  { files: ["eslint.config.js", "ops/**/*.mjs"], ...tseslint.configs.disableTypeChecked },
+  { files: ["eslint.config.js", "ops/**/*.mjs", "scripts/**/*.mjs"], ...tseslint.configs.disableTypeChecked },
 );
