@@ -4,6 +4,7 @@
 // the tag runs the release workflow). Everything is checked before anything is written.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { format, resolveConfig } from "prettier";
 import { releaseChangelog } from "./release/changelog.js";
 import { notesOf } from "./release/conventional-commits.js";
 import { commitMessages, dirtyPaths, git, lastReleaseTag, tagExists } from "./release/git.js";
@@ -79,7 +80,10 @@ function nextVersionOf(
   return next;
 }
 
-function release(args: Args & { command: Exclude<Command, { kind: "current" }> }, options: MainOptions): void {
+async function release(
+  args: Args & { command: Exclude<Command, { kind: "current" }> },
+  options: MainOptions,
+): Promise<void> {
   const { cwd, stdout } = options;
   try {
     git(cwd, ["rev-parse", "--is-inside-work-tree"]);
@@ -111,9 +115,15 @@ function release(args: Args & { command: Exclude<Command, { kind: "current" }> }
   } catch (error) {
     throw new Refusal((error as Error).message);
   }
+  // Commit subjects are Markdown nobody formatted (`*x*`, `__init__`): prettier's layout keeps
+  // `pnpm format:check` green after a release, with or without the pre-commit hook.
+  const formatted = await format(changelog.changelog, {
+    ...(await resolveConfig(changelogPath)),
+    filepath: changelogPath,
+  });
   const writes = [
     ...manifests.map((m) => ({ path: m.path, before: m.text, after: withVersion(m.text, version) })),
-    { path: "CHANGELOG.md", before: changelogText, after: changelog.changelog },
+    { path: "CHANGELOG.md", before: changelogText, after: formatted },
   ];
   const message = `chore(release): ${tag}`;
   const source = changelog.fromCommits ? `from the commits since ${since ?? "the first commit"}` : "from [Unreleased]";
@@ -154,7 +164,7 @@ function gitMessage(error: unknown): string {
 }
 
 /** The exit code: 0 done, 1 refused (nothing written), 2 bad usage. */
-export function main(argv: string[], options: MainOptions): number {
+export async function main(argv: string[], options: MainOptions): Promise<number> {
   const args = parseArgs(argv);
   if (!args) {
     options.stderr.write(`${USAGE}\n`);
@@ -166,7 +176,7 @@ export function main(argv: string[], options: MainOptions): number {
       if (version === undefined) throw new Refusal("package.json has no version field");
       options.stdout.write(`${version}\n`);
     } else {
-      release({ ...args, command: args.command }, options);
+      await release({ ...args, command: args.command }, options);
     }
     return 0;
   } catch (error) {
@@ -177,7 +187,7 @@ export function main(argv: string[], options: MainOptions): number {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === import.meta.filename) {
-  process.exitCode = main(process.argv.slice(2), {
+  process.exitCode = await main(process.argv.slice(2), {
     cwd: process.cwd(),
     now: new Date(),
     stdout: process.stdout,
