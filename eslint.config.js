@@ -52,5 +52,5 @@ export default tseslint.config(
       "security/detect-non-literal-regexp": "off",
     },
   },
-  { files: ["eslint.config.js", "ops/**/*.mjs"], ...tseslint.configs.disableTypeChecked },
+  { files: ["eslint.config.js", "ops/**/*.mjs", "scripts/**/*.mjs"], ...tseslint.configs.disableTypeChecked },
 );
