@@ -1,3 +1,4 @@
+/* eslint-disable security/detect-non-literal-fs-filename -- the template's own file (under the temporary directory or a path the code passes), PGlite's installed files and DATA_DIR set by the operator: no client names a path */
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
