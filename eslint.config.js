@@ -6,7 +6,7 @@ import tseslint from "typescript-eslint";
 /** Tests and the helpers only tests import. */
 const TEST_FILES = ["**/*.test.ts", "tests/**/*.ts", "**/testing/**/*.ts"];
 /** Developer and build tools: package scripts, benchmarks, ops, the schema composer and check. */
-const TOOL_FILES = ["**/scripts/**/*.ts", "bench/**/*.ts", "ops/**/*.{ts,mjs}", "schema/*.ts"];
+const TOOL_FILES = ["**/scripts/**/*.ts", "bench/**/*.ts", "ops/**/*.{ts,mjs}", "schema/*.ts", ".ci/**/*.ts"];
 
 export default tseslint.config(
   { ignores: ["**/node_modules/**", ".pokewatch/**", "bench/results/**", "coverage/**"] },

@@ -2,6 +2,7 @@
 // as cliff.toml, which renders the GitHub release's notes, so both read alike.
 import { type ReleaseNotes, type Section } from "./changelog.js";
 
+// eslint-disable-next-line security/detect-unsafe-regex -- anchored, each optional group bounded by a literal: linear; run on this repository's commit subjects
 const HEADER = /^(?<type>[a-zA-Z]+)(?:\((?<scope>[^()\r\n]*)\))?(?<bang>!)?: (?<description>\S.*)$/;
 const BREAKING_FOOTER = /^BREAKING[ -]CHANGE: /m;
 const SECTION_OF_TYPE: Record<string, Section> = { feat: "Added", fix: "Fixed", perf: "Changed" };
