@@ -64,20 +64,23 @@ describe("pnpm model:train and model:evaluate", { timeout: 240_000 }, () => {
   });
 
   it("exits 1 with a clear message for missing arguments, files and models", async () => {
-    const noArgs = await modelScript("evaluate-model.ts", [], dir);
+    writeFileSync(join(dir, "short.csv"), "card_id,date,market_price,currency\nsv1-1,2025-06-01,1,USD\n");
+    // Side by side: only the unknown model opens the registry in DATA_DIR.
+    const [noArgs, missing, unknown, short, header] = await Promise.all([
+      modelScript("evaluate-model.ts", [], dir),
+      modelScript("evaluate-model.ts", ["--prices", "nope.csv"], dir),
+      modelScript("evaluate-model.ts", ["--prices", "prices.csv", "--model", "mv_unknown"], dir),
+      modelScript("train-model.ts", ["--prices", "short.csv"], dir),
+      modelScript("evaluate-model.ts", ["--", "--prices", "bad-header.csv"], dir),
+    ]);
     expect(noArgs.code).toBe(1);
     expect(noArgs.stderr).toContain("--prices is required");
-    const missing = await modelScript("evaluate-model.ts", ["--prices", "nope.csv"], dir);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/nope\.csv/);
-    const unknown = await modelScript("evaluate-model.ts", ["--prices", "prices.csv", "--model", "mv_unknown"], dir);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain("[MODEL_VERSION_NOT_FOUND]");
-    writeFileSync(join(dir, "short.csv"), "card_id,date,market_price,currency\nsv1-1,2025-06-01,1,USD\n");
-    const short = await modelScript("train-model.ts", ["--prices", "short.csv"], dir);
     expect(short.code).toBe(1);
     expect(short.stderr).toContain("[NO_PRICES]");
-    const header = await modelScript("evaluate-model.ts", ["--", "--prices", "bad-header.csv"], dir);
     expect(header.code).toBe(1);
     expect(header.stderr).toContain("[MISSING_COLUMNS]");
   });

@@ -12,7 +12,9 @@ import {
 import {
   TEST_DATABASE_URL,
   TEST_REDIS_URL,
+  SCRIPT_CONCURRENCY,
   createIsolatedPostgres,
+  inParallel,
   runWorkspaceScript,
   type IsolatedPostgres,
 } from "@pokewatch/kit/testing";
@@ -113,8 +115,12 @@ describe("pnpm keys", { timeout: 120_000 }, () => {
       [["rotate", "key_x", "--grace", "-5"], "--grace"],
       [["list", "--force"], "--force"],
     ];
-    for (const [args, message] of cases) {
-      const result = await keys(args, env, dir);
+    // Side by side, each with a DATA_DIR of its own (the store refusals open a database).
+    const results = await inParallel(cases, SCRIPT_CONCURRENCY, ([args], index) =>
+      keys(args, { ...env, DATA_DIR: join(dir, `refusal-${index}`) }, dir),
+    );
+    for (const [index, [args, message]] of cases.entries()) {
+      const result = results[index]!;
       expect(result.code, args.join(" ")).toBe(1);
       expect(result.stderr, args.join(" ")).toContain(message);
       expect(result.stdout).toBe("");

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runWorkspaceScript } from "@pokewatch/kit/testing";
+import { SCRIPT_CONCURRENCY, inParallel, runWorkspaceScript } from "@pokewatch/kit/testing";
 import { loadBundledCatalog } from "@pokewatch/market";
 import { fakePokemonTcgHandler, startFakeProviderServer, type FakeProviderServer } from "@pokewatch/market/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -61,8 +61,12 @@ describe("pnpm data:collect on the embedded database", { timeout: 180_000 }, () 
       [["--date", "27/11/2026"], "--date must be a YYYY-MM-DD day"],
       [["--cards", "3"], "Unknown option '--cards'"],
     ];
-    for (const [args, message] of cases) {
-      const { code, stderr } = await collect(args, env, dir);
+    // Side by side, each with a DATA_DIR of its own (PGlite is one process per data directory).
+    const results = await inParallel(cases, SCRIPT_CONCURRENCY, ([args], index) =>
+      collect(args, { ...env, DATA_DIR: join(dir, `refusal-${index}`) }, dir),
+    );
+    for (const [index, [args, message]] of cases.entries()) {
+      const { code, stderr } = results[index]!;
       expect(code, args.join(" ")).toBe(1);
       expect(stderr).toContain(message);
       expect(stderr).toContain("usage: pnpm data:collect");

@@ -5,7 +5,9 @@ import { connectRedis, createLogger, createRedis } from "@pokewatch/kit";
 import {
   TEST_DATABASE_URL,
   TEST_REDIS_URL,
+  SCRIPT_CONCURRENCY,
   createIsolatedPostgres,
+  inParallel,
   runWorkspaceScript,
   type IsolatedPostgres,
 } from "@pokewatch/kit/testing";
@@ -128,8 +130,10 @@ describe("pnpm run pipeline on the embedded database", { timeout: 180_000 }, () 
       [["run", "now"], 'pipeline run takes no positional arguments; got "now"'],
       [["run", "--force"], "--force"],
     ];
-    for (const [args, message] of cases) {
-      const result = await pipeline(args, never, dir);
+    // Side by side: none of them opens a database (checked below).
+    const results = await inParallel(cases, SCRIPT_CONCURRENCY, ([args]) => pipeline(args, never, dir));
+    for (const [index, [args, message]] of cases.entries()) {
+      const result = results[index]!;
       expect(result.code, args.join(" ")).toBe(1);
       expect(result.stderr, args.join(" ")).toContain(`pipeline: `);
       expect(result.stderr, args.join(" ")).toContain(message);
