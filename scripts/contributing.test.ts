@@ -105,7 +105,7 @@ describe("editor settings", () => {
   });
 
   it(".nvmrc picks the Node major the production image runs", () => {
-    const imageMajor = /^ARG NODE_IMAGE=node:(\d+)\./m.exec(read("ops/Dockerfile"))?.[1];
+    const imageMajor = /^FROM node:(\d+)\./m.exec(read("ops/Dockerfile"))?.[1];
     expect(read(".nvmrc").trim()).toBe(imageMajor);
   });
 });

@@ -128,7 +128,7 @@ describe("test.yml", () => {
   it("runs on main and pull requests, on Node 22 (the images') and 24, and can be called by release.yml", () => {
     expect(Object.keys(workflows.test!.on).sort()).toEqual(["pull_request", "push", "workflow_call"]);
     expect(JSON.stringify(job)).toContain('"node":[22,24]');
-    const imageNode = /^ARG NODE_IMAGE=node:(\d+)\./m.exec(read("ops/Dockerfile"))?.[1];
+    const imageNode = /^FROM node:(\d+)\./m.exec(read("ops/Dockerfile"))?.[1];
     expect(imageNode).toBe("22");
   });
 

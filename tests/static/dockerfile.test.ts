@@ -50,6 +50,9 @@ describe("ops/Dockerfile", () => {
   it("builds in one stage and runs in another, both on Node 22 LTS pinned by exact version", () => {
     expect(stages.map((stage) => stage.name)).toEqual(["build", "runtime"]);
     for (const stage of stages) expect(stage.from).toMatch(/^node:22\.\d+\.\d+-bookworm-slim$/);
+    expect(runtime.from).toBe(build.from);
+    // Dependabot reads FROM lines only (it does not substitute ARGs): the image must be written there.
+    expect(read("ops/Dockerfile").match(/^FROM node:\S+ AS \w+$/gm)).toHaveLength(2);
   });
 
   it("copies the lockfile and every workspace manifest, and installs, before the source", () => {
